@@ -1,0 +1,21 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <unistd.h>
+#include "CPFSSystem.h"
+
+int cpfs_start_writeback(int fd) {
+#ifdef __linux__
+    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    return 0;
+#endif
+}
+
+int cpfs_syncfs(int fd) {
+#ifdef __linux__
+    return syncfs(fd);
+#else
+    return fsync(fd);
+#endif
+}

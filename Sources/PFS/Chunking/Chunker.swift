@@ -1,0 +1,61 @@
+/// Content-defined chunking (FastCDC with normalized chunking): cut points depend on the bytes around
+/// them, so an edit in a large file changes only the chunks it touches and equal content anywhere gives
+/// equal chunks.
+struct Chunker: Sendable {
+    static let minSize = 256 * 1024
+    static let averageSize = 1024 * 1024
+    static let maxSize = 4 * 1024 * 1024
+
+    // Top 22 bits must be zero before the average size (harder), top 18 after it (easier).
+    private static let maskSmall: UInt64 = ~(UInt64.max >> 22)
+    private static let maskLarge: UInt64 = ~(UInt64.max >> 18)
+
+    static let gear: [UInt64] = {
+        var state: UInt64 = 0x7061_6368_7333_2121  // fixed seed: chunk boundaries must never change
+        return (0..<256).map { _ in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }()
+
+    private var hash: UInt64 = 0
+    /// Bytes in the current chunk so far.
+    private(set) var length = 0
+
+    init() {}
+
+    /// Scans `data`, which continues the current chunk. Returns how many of its leading bytes complete the
+    /// chunk (the chunker then starts a new one), or nil when all of `data` belongs to the current chunk.
+    mutating func cut(_ data: UnsafeRawBufferPointer) -> Int? {
+        let n = data.count
+        var i = 0
+        if length < Self.minSize {
+            let skip = min(Self.minSize - length, n)
+            i += skip
+            length += skip
+            if i == n { return nil }
+        }
+        return Self.gear.withUnsafeBufferPointer { g -> Int? in
+            let bytes = data.bindMemory(to: UInt8.self)
+            var h = hash
+            var len = length
+            while i < n {
+                h = (h << 1) &+ g[Int(bytes[i])]
+                i += 1
+                len += 1
+                let mask = len < Self.averageSize ? Self.maskSmall : Self.maskLarge
+                if h & mask == 0 || len >= Self.maxSize {
+                    hash = 0
+                    length = 0
+                    return i
+                }
+            }
+            hash = h
+            length = len
+            return nil
+        }
+    }
+}

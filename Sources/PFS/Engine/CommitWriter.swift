@@ -1,0 +1,231 @@
+import Foundation
+
+/// What a write applies to.
+enum WriteTarget: Hashable, Sendable {
+    /// The branch: into its HEAD if that is open, else into a new commit on it.
+    case branch(String)
+    /// An open commit.
+    case commit(CommitID)
+}
+
+/// One change to a commit's files.
+enum WriteOp: Sendable {
+    case put(Key, FileEntry)
+    case append(Key, content: IngestedContent, contentType: String?, metadata: [String: String]?)
+    case delete(Key)
+    case deletePrefix([UInt8])
+}
+
+/// A request to the commit writer: changes (possibly none) to one target, optionally finishing it.
+struct WriteRequest: Sendable {
+    var repo: RepoID
+    var target: WriteTarget
+    var ops: [WriteOp]
+    var smallChunks: [Digest: [UInt8]] = [:]
+    /// Finish the commit after the changes (an open target only).
+    var finish = false
+    /// Create the branch if it does not exist yet.
+    var createBranch = true
+    var description = ""
+}
+
+/// Serializes writes and batches those that arrive together into one transaction ("group commit"):
+/// requests for the same branch or open commit share one new commit; all share one sync.
+actor CommitWriter {
+    private let metadata: any MetadataStore
+    private let source: StoreNodeSource
+    private var queue: [(WriteRequest, CheckedContinuation<CommitID, any Error>)] = []
+    private var running = false
+
+    init(metadata: any MetadataStore, source: StoreNodeSource) {
+        self.metadata = metadata
+        self.source = source
+    }
+
+    /// Applies `request` durably; returns the commit in which its changes are visible.
+    func submit(_ request: WriteRequest) async throws -> CommitID {
+        try await withCheckedThrowingContinuation { c in
+            queue.append((request, c))
+            if !running {
+                running = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            let batch = queue
+            queue = []
+            await process(batch)
+        }
+        running = false
+    }
+
+    private enum Resolved: Hashable {
+        case open(CommitID)
+        case new(branch: String)
+    }
+
+    private struct GroupKey: Hashable {
+        var repo: RepoID
+        var target: Resolved
+    }
+
+    private func process(_ batch: [(WriteRequest, CheckedContinuation<CommitID, any Error>)]) async {
+        var lastConflict: (any Error)?
+        for _ in 0..<8 {
+            var results = [Result<CommitID, any Error>?](repeating: nil, count: batch.count)
+            var groups: [GroupKey: [Int]] = [:]
+            var order: [GroupKey] = []
+            for (i, (req, _)) in batch.enumerated() {
+                do {
+                    let key = GroupKey(repo: req.repo, target: try await resolve(req))
+                    if groups[key] == nil { order.append(key) }
+                    groups[key, default: []].append(i)
+                } catch {
+                    results[i] = .failure(error)
+                }
+            }
+            var tx = MetadataTransaction()
+            for key in order {
+                let members = groups[key]!
+                do {
+                    let outcomes = try await prepare(key, members.map { batch[$0].0 }, into: &tx)
+                    for (i, o) in zip(members, outcomes) { results[i] = o }
+                } catch {
+                    for i in members { results[i] = .failure(error) }
+                }
+            }
+            do {
+                try await metadata.apply(tx)
+            } catch let e as MetadataConflict {
+                lastConflict = PFSError.failedPrecondition("concurrent change: \(e.description)")
+                continue
+            } catch {
+                for (_, c) in batch { c.resume(throwing: error) }
+                return
+            }
+            for (i, (_, c)) in batch.enumerated() { c.resume(with: results[i]!) }
+            return
+        }
+        for (_, c) in batch { c.resume(throwing: lastConflict ?? PFSError.failedPrecondition("too many concurrent changes")) }
+    }
+
+    private func resolve(_ req: WriteRequest) async throws -> Resolved {
+        switch req.target {
+        case .commit(let id):
+            guard let rec = try await metadata.commit(req.repo, id) else { throw PFSError.notFound("commit \(id) not found in repo '\(req.repo)'") }
+            guard rec.finished == nil else { throw PFSError.failedPrecondition("commit \(id) is finished; it cannot be changed") }
+            return .open(id)
+        case .branch(let name):
+            guard let br = try await metadata.branch(req.repo, name) else {
+                guard req.createBranch else { throw PFSError.notFound("branch '\(name)' not found in repo '\(req.repo)'") }
+                guard try await metadata.repo(req.repo) != nil else { throw PFSError.notFound("repo '\(req.repo)' not found") }
+                if req.finish && req.ops.isEmpty { throw PFSError.notFound("branch '\(name)' not found in repo '\(req.repo)'") }
+                return .new(branch: name)
+            }
+            if let head = br.head, let rec = try await metadata.commit(req.repo, head), rec.finished == nil { return .open(head) }
+            if req.finish && req.ops.isEmpty { throw PFSError.failedPrecondition("branch '\(name)' has no open commit to finish") }
+            return .new(branch: name)
+        }
+    }
+
+    /// Applies one group's requests in order to its tree and adds the result to `tx`.
+    private func prepare(_ key: GroupKey, _ requests: [WriteRequest], into tx: inout MetadataTransaction) async throws -> [Result<
+        CommitID, any Error
+    >] {
+        let id: CommitID
+        let baseRoot: Digest?
+        var head: CommitRecord?
+        switch key.target {
+        case .open(let cid):
+            guard let rec = try await metadata.commit(key.repo, cid) else { throw PFSError.notFound("commit \(cid) not found") }
+            id = cid
+            baseRoot = rec.root
+        case .new(let branch):
+            if let h = try await metadata.branch(key.repo, branch)?.head { head = try await metadata.commit(key.repo, h) }
+            id = CommitID.random()
+            baseRoot = head?.root
+        }
+        let nowDate = Date()
+        let now = Int64((nowDate.timeIntervalSince1970 * 1000).rounded())
+        var edits = TreeEdits()
+        var outcomes: [Result<CommitID, any Error>] = []
+        var finished = false
+        var description = ""
+        for req in requests {
+            if finished {
+                outcomes.append(.failure(PFSError.failedPrecondition("commit \(id) is finished; it cannot be changed")))
+                continue
+            }
+            if !req.description.isEmpty { description = req.description }
+            for op in req.ops {
+                switch op {
+                case .put(let k, var e):
+                    if case .chunks(let c) = e.content, c.count > ContentIndex.inlineLimit { e.content = ContentIndex.content(for: c, into: &tx) }
+                    e.commit = id
+                    e.modifiedMillis = now
+                    edits.put(k, e)
+                case .delete(let k):
+                    edits.delete(k)
+                case .deletePrefix(let p):
+                    edits.deletePrefix(p)
+                case .append(let k, let content, let contentType, let metadata):
+                    var old = edits.putEntry(k)
+                    if old == nil, !edits.isDeleted(k) { old = try await Tree.lookup(baseRoot, k, in: source) }
+                    var e = try await appended(old, content, contentType: contentType, metadata: metadata, into: &tx)
+                    e.commit = id
+                    e.modifiedMillis = now
+                    edits.put(k, e)
+                }
+            }
+            for (d, b) in req.smallChunks { tx.chunks[d] = b }
+            if req.finish { finished = true }
+            outcomes.append(.success(id))
+        }
+        let (root, builder) = try await Tree.apply(edits, to: baseRoot, in: source)
+        tx.nodes.merge(builder.newNodes) { a, _ in a }
+        let totals = try await Tree.totals(root, in: OverlayNodeSource(pending: builder.decoded, base: source))
+        switch key.target {
+        case .open:
+            tx.commitUpdates.append(
+                .init(id: id, expectedRoot: baseRoot, root: root, fileCount: totals.count, sizeBytes: totals.bytes, finished: finished ? nowDate : nil))
+        case .new(let branch):
+            tx.newCommits.append(
+                CommitRecord(
+                    repo: key.repo, id: id, branch: branch, parent: head?.id, root: root, description: description, started: nowDate,
+                    finished: nowDate, fileCount: totals.count, sizeBytes: totals.bytes))
+            tx.branchMoves.append(.init(repo: key.repo, branch: branch, expected: head?.id, new: id, create: head == nil))
+        }
+        return outcomes
+    }
+
+    /// The entry of `old` with `content` appended (or a new entry when there is no old file).
+    private func appended(
+        _ old: FileEntry?, _ content: IngestedContent, contentType: String?, metadata meta: [String: String]?,
+        into tx: inout MetadataTransaction
+    ) async throws -> FileEntry {
+        guard let old else { return FileEntry(content, contentType: contentType, metadata: meta ?? [:]) }
+        var chunks: [ChunkRef]
+        if case .index(let d, _) = old.content, let pending = tx.nodes[d] {
+            // The index was made by an earlier write of this batch and is not in the store yet.
+            chunks = try TreeNode.decodeIndex(pending)
+        } else {
+            chunks = try await ContentIndex.chunks(of: old, source: source)
+        }
+        chunks.append(contentsOf: content.chunks)
+        // ETag of an appended file: a chained MD5 over the old ETag and the new part, marked `-N` like multipart.
+        let parts = (old.partCount ?? 1) + 1
+        let oldTag = old.etag.split(separator: "-").first.map(String.init) ?? old.etag
+        let chained = Digest.md5(Array((Hex.decode(oldTag) ?? []) + content.md5))
+        var e = old
+        e.size = old.size + content.size
+        e.md5 = nil
+        e.etag = "\(Hex.encode(chained))-\(parts)"
+        if let contentType { e.contentType = contentType }
+        if let meta { e.metadata = meta }
+        e.content = ContentIndex.content(for: chunks, into: &tx)
+        return e
+    }
+}

@@ -1,0 +1,276 @@
+import Foundation
+
+/// What a put stored.
+public struct PutResult: Sendable, Hashable {
+    /// The commit in which the change is visible.
+    public var commit: CommitID
+    public var size: UInt64
+    /// The ETag without quotes.
+    public var etag: String
+}
+
+extension PFSEngine {
+    func writeTarget(_ ref: CommitRef) throws -> WriteTarget {
+        guard ref.offset == .none else { throw PFSError.invalidArgument("cannot write to \(ref): it names an ancestor, and commits are immutable") }
+        switch ref.base {
+        case .branch(let b): return .branch(b)
+        case .commit(let id), .branchCommit(_, let id): return .commit(id)
+        }
+    }
+
+    /// Streams `body` into the file at `path`: into the open commit named by `ref`, or a new commit on
+    /// its branch. With `append`, the bytes are added to the end of the existing file.
+    /// Nothing is committed unless the whole body arrives.
+    public func putFile<S: AsyncSequence>(
+        _ ref: CommitRef, path: String, from body: S, contentType: String? = nil, metadata: [String: String] = [:], append: Bool = false
+    ) async throws -> PutResult where S.Element: ByteChunk {
+        let key = try Paths.key(path)
+        let target = try writeTarget(ref)
+        let content = try await FileIngest(blobs: blobs, inflight: inflight).ingest(body)
+        defer { inflight.remove(content.inflight) }
+        let op: WriteOp
+        let etag = Hex.encode(content.md5)
+        if append {
+            op = .append(key, content: content, contentType: contentType, metadata: metadata.isEmpty ? nil : metadata)
+        } else {
+            op = .put(key, FileEntry(content, contentType: contentType, metadata: metadata))
+        }
+        let commit = try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: [op], smallChunks: content.smallChunks))
+        if append, let e = try? await lookup(.commit(ref.repo, commit), key) { return PutResult(commit: commit, size: e.size, etag: e.etag) }
+        return PutResult(commit: commit, size: content.size, etag: etag)
+    }
+
+    /// Puts many small in-memory files in one commit (one transaction): for bulk loads of small objects.
+    @discardableResult
+    public func putFiles(_ ref: CommitRef, files: [(path: String, bytes: [UInt8])], contentType: String? = nil) async throws -> CommitID {
+        let target = try writeTarget(ref)
+        var ops: [WriteOp] = []
+        var small: [Digest: [UInt8]] = [:]
+        var inflightAll: [Digest] = []
+        defer { inflight.remove(inflightAll) }
+        let ingest = FileIngest(blobs: blobs, inflight: inflight)
+        for f in files {
+            let key = try Paths.key(f.path)
+            let content = try await ingest.ingest([f.bytes].async)
+            inflightAll += content.inflight
+            small.merge(content.smallChunks) { a, _ in a }
+            ops.append(.put(key, FileEntry(content, contentType: contentType, metadata: [:])))
+        }
+        return try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: ops, smallChunks: small))
+    }
+
+    /// Deletes the files at `paths` and every file under each of `prefixes`, in one commit.
+    /// Paths that do not exist are ignored.
+    @discardableResult
+    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String] = []) async throws -> CommitID {
+        let target = try writeTarget(ref)
+        var ops: [WriteOp] = []
+        for p in paths { ops.append(.delete(try Paths.key(p))) }
+        for p in prefixes { ops.append(.deletePrefix(Array(p.utf8))) }
+        return try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: ops, createBranch: false))
+    }
+
+    /// Copies a file, or with a directory path every file under it, by reference: no bytes move.
+    @discardableResult
+    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID {
+        let target = try writeTarget(dst)
+        let root = try await resolve(src).root
+        var ops: [WriteOp] = []
+        let srcKey = try Paths.key(srcPath)
+        if let e = try await Tree.lookup(root, srcKey, in: nodes) {
+            ops.append(.put(try Paths.key(dstPath), e))
+        } else {
+            let srcDir = srcPath.hasSuffix("/") ? srcPath : srcPath + "/"
+            let dstDir = dstPath.hasSuffix("/") ? dstPath : dstPath + "/"
+            var cursor = try await TreeCursor.seek(root, to: Key(srcDir), in: nodes)
+            let prefix = Array(srcDir.utf8)
+            while let (k, e) = cursor.current, k.hasPrefix(prefix) {
+                ops.append(.put(try Paths.key(dstDir + String(decoding: k.bytes[prefix.count...], as: UTF8.self)), e))
+                try await cursor.next()
+            }
+            if ops.isEmpty { throw PFSError.notFound("file '\(srcPath)' not found in \(src)") }
+        }
+        return try await writer.submit(WriteRequest(repo: dst.repo, target: target, ops: ops))
+    }
+
+    /// Creates an explicit empty directory (a zero-byte file whose path ends with `/`).
+    @discardableResult
+    public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID {
+        let p = path.hasSuffix("/") ? path : path + "/"
+        return try await putFile(ref, path: p, from: [[UInt8]]().async, contentType: "application/x-directory").commit
+    }
+
+    func lookup(_ ref: CommitRef, _ key: Key) async throws -> FileEntry? {
+        try await Tree.lookup(try await resolve(ref).root, key, in: nodes)
+    }
+
+    /// The file at `path`, or the directory if files exist under `path/`.
+    public func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo {
+        let rec = try await resolve(ref)
+        if path.isEmpty || path == "/" { return FileInfo(path: "", kind: .directory, entry: nil) }
+        let key = try Paths.key(path)
+        if let e = try await Tree.lookup(rec.root, key, in: nodes) { return FileInfo(path: path, kind: path.hasSuffix("/") ? .directory : .file, entry: e) }
+        let dir = path.hasSuffix("/") ? path : path + "/"
+        let cursor = try await TreeCursor.seek(rec.root, to: Key(dir), in: nodes)
+        if let (k, e) = cursor.current, k.hasPrefix(Array(dir.utf8)) {
+            return FileInfo(path: dir, kind: .directory, entry: k.bytes.count == dir.utf8.count ? e : nil)
+        }
+        throw PFSError.notFound("file '\(path)' not found in \(ref)")
+    }
+
+    /// Streams the bytes of the file at `path`, from `offset`, at most `length` bytes (nil: to the end).
+    public func getFile(_ ref: CommitRef, path: String, offset: UInt64 = 0, length: UInt64? = nil) async throws -> FileReader {
+        let key = try Paths.key(path)
+        guard let e = try await lookup(ref, key) else {
+            if (try? await inspectFile(ref, path: path))?.kind == .directory {
+                throw PFSError.failedPrecondition("'\(path)' is a directory")
+            }
+            throw PFSError.notFound("file '\(path)' not found in \(ref)")
+        }
+        return try await reader(e, offset: offset, length: length)
+    }
+
+    /// Streams the bytes of a file version returned by a listing or ``inspectFile(_:path:)``.
+    public func reader(_ entry: FileEntry, offset: UInt64 = 0, length: UInt64? = nil) async throws -> FileReader {
+        guard offset <= entry.size else {
+            throw PFSError.invalidArgument("offset \(offset) is past the end of the file (\(entry.size) bytes)")
+        }
+        let chunks = try await ContentIndex.chunks(of: entry, source: nodes)
+        let len = Swift.min(length ?? UInt64.max, entry.size - offset)
+        return FileReader(chunks: chunks, loader: loader, offset: offset, length: len)
+    }
+
+    /// One page of files under `prefix` in key order, after `startAfter`; with a `delimiter`, keys that
+    /// contain it after the prefix roll up into common prefixes. Costs O(page), not O(repo).
+    public func listFiles(
+        _ ref: CommitRef, prefix: String = "", startAfter: String? = nil, delimiter: String? = nil, limit: Int = 1000
+    ) async throws -> ListPage {
+        let root = try await resolve(ref).root
+        return try await listFiles(root: root, prefix: prefix, startAfter: startAfter, delimiter: delimiter, limit: limit)
+    }
+
+    func listFiles(root: Digest?, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage {
+        let prefixBytes = Array(prefix.utf8)
+        let after = startAfter.map { Array($0.utf8) }
+        var start = Key(prefixBytes)
+        if let after, Key(after) >= start { start = Key(after).immediateSuccessor }
+        let delim = delimiter.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        var page = ListPage(files: [], commonPrefixes: [], isTruncated: false, nextMarker: nil)
+        var cursor = try await TreeCursor.seek(root, to: start, in: nodes)
+        var count = 0
+        while let (k, e) = cursor.current, k.hasPrefix(prefixBytes) {
+            if let delim, let idx = Self.find(delim, in: k.bytes, from: prefixBytes.count) {
+                let cp = Array(k.bytes[..<(idx + delim.count)])
+                if let after, Key(after).hasPrefix(cp) {
+                    // The marker is inside this prefix: it was returned on an earlier page.
+                } else {
+                    if count == limit {
+                        page.isTruncated = true
+                        break
+                    }
+                    page.commonPrefixes.append(String(decoding: cp, as: UTF8.self))
+                    page.nextMarker = page.commonPrefixes.last
+                    count += 1
+                }
+                guard let next = Key.successor(ofPrefix: cp) else { break }
+                try await cursor.seek(root, to: next)
+                continue
+            }
+            if count == limit {
+                page.isTruncated = true
+                break
+            }
+            let path = k.string
+            page.files.append(FileInfo(path: path, kind: path.hasSuffix("/") ? .directory : .file, entry: e))
+            page.nextMarker = path
+            count += 1
+            try await cursor.next()
+        }
+        if !page.isTruncated { page.nextMarker = nil }
+        return page
+    }
+
+    static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
+        guard needle.count > 0, hay.count >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= hay.count {
+            if hay[i] == needle[0], Array(hay[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Every file under `prefix`, in key order.
+    public func walkFiles(_ ref: CommitRef, prefix: String = "") async throws -> [FileInfo] {
+        let root = try await resolve(ref).root
+        var out: [FileInfo] = []
+        var after: String?
+        while true {
+            let page = try await listFiles(root: root, prefix: prefix, startAfter: after, delimiter: nil, limit: 1000)
+            out += page.files
+            guard page.isTruncated, let m = page.nextMarker else { return out }
+            after = m
+        }
+    }
+
+    /// Files and directories whose path matches the glob `pattern`.
+    public func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo] {
+        let glob = Glob(pattern)
+        let root = try await resolve(ref).root
+        let prefix = Array(glob.literalPrefix.utf8)
+        var cursor = try await TreeCursor.seek(root, to: Key(prefix), in: nodes)
+        var out: [FileInfo] = []
+        var seenDirs = Set<String>()
+        while let (k, e) = cursor.current, k.hasPrefix(prefix) {
+            let path = k.string
+            // Implicit directories along the path, each once.
+            var idx = path.startIndex
+            while let slash = path[idx...].firstIndex(of: "/") {
+                let dir = String(path[...slash])
+                if dir != path, !seenDirs.contains(dir) {
+                    seenDirs.insert(dir)
+                    if glob.matches(String(dir.dropLast())) { out.append(FileInfo(path: dir, kind: .directory, entry: nil)) }
+                }
+                idx = path.index(after: slash)
+            }
+            if glob.matches(path.hasSuffix("/") ? String(path.dropLast()) : path), !seenDirs.contains(path) {
+                out.append(FileInfo(path: path, kind: path.hasSuffix("/") ? .directory : .file, entry: e))
+            }
+            try await cursor.next()
+        }
+        return out
+    }
+
+    /// The changes from `old` (default: the parent of `new`) to `new`, in path order, under `prefix`.
+    public func diffFiles(_ new: CommitRef, old: CommitRef? = nil, prefix: String = "", limit: Int = 0) async throws -> [FileChange] {
+        let newRec = try await resolve(new)
+        var oldRoot: Digest?
+        if let old {
+            oldRoot = try await resolve(old).root
+        } else if let p = newRec.parent {
+            oldRoot = try await metadata.commit(new.repo, p)?.root
+        }
+        var out: [FileChange] = []
+        try await TreeDiff.diff(oldRoot, newRec.root, prefix: Array(prefix.utf8), in: nodes) { k, a, b in
+            let kind: FileChange.Kind = a == nil ? .added : (b == nil ? .deleted : .modified)
+            out.append(FileChange(kind: kind, path: k.string, old: a, new: b))
+            return limit == 0 || out.count < limit
+        }
+        return out
+    }
+}
+
+extension Array where Element: Sendable {
+    /// This array as an async sequence of its elements.
+    public var async: AsyncArraySequence<Element> { AsyncArraySequence(elements: self) }
+}
+
+/// An array as an async sequence; handy for small bodies.
+public struct AsyncArraySequence<Element: Sendable>: AsyncSequence, Sendable {
+    let elements: [Element]
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: IndexingIterator<[Element]>
+        public mutating func next() async -> Element? { base.next() }
+    }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: elements.makeIterator()) }
+}

@@ -1,0 +1,135 @@
+public import Foundation
+
+/// What a garbage collection removed.
+public struct GCReport: Sendable, Hashable {
+    public var nodesDeleted = 0
+    public var smallChunksDeleted = 0
+    public var blobsDeleted = 0
+    public var blobsKept = 0
+    public var bytesFreed: UInt64 = 0
+    public var temporariesRemoved = 0
+}
+
+/// The result of a full integrity check.
+public struct IntegrityReport: Sendable {
+    public var commits = 0
+    public var nodes = 0
+    public var chunks = 0
+    public var bytesVerified: UInt64 = 0
+    /// Every problem found; empty when the store is sound.
+    public var problems: [String] = []
+}
+
+extension PFSEngine {
+    /// Deletes every tree node and chunk that no commit (open or finished) reaches and that no write in
+    /// progress in this process uses. Blobs written or reused less than `grace` seconds ago are kept,
+    /// which protects writers in other processes sharing the store.
+    public func garbageCollect(grace: TimeInterval = 600) async throws -> GCReport {
+        let start = Date()
+        var report = GCReport()
+        // Every chunk in flight at any time from here on is kept: a write that commits after the sweep has
+        // marked the live set is protected without relying on blob timestamps, which may be coarse or skewed.
+        let watch = inflight.beginWatch()
+        defer { inflight.endWatch(watch) }
+        let swept = try await metadata.sweep { snap in
+            var live = Set<Digest>()
+            var stack: [Digest] = []
+            for c in try snap.allCommits() { if let r = c.root { stack.append(r) } }
+            func markChunks(_ refs: [ChunkRef]) { for r in refs { live.insert(r.digest) } }
+            while let d = stack.popLast() {
+                guard live.insert(d).inserted else { continue }
+                guard let bytes = try snap.node(d) else { throw PFSError.corrupt("tree node \(d) is missing") }
+                let node = try TreeNode.decode(bytes)
+                if node.isLeaf {
+                    for e in node.entries {
+                        switch e.content {
+                        case .chunks(let refs): markChunks(refs)
+                        case .index(let i, _):
+                            live.insert(i)
+                            guard let ib = try snap.node(i) else { throw PFSError.corrupt("chunk index \(i) is missing") }
+                            markChunks(try TreeNode.decodeIndex(ib))
+                        }
+                    }
+                } else {
+                    stack.append(contentsOf: node.children)
+                }
+            }
+            return live
+        }
+        report.nodesDeleted = swept.nodes
+        report.smallChunksDeleted = swept.chunks
+        let cutoff = start.addingTimeInterval(-grace)
+        for (d, modified, size) in try await blobs.list() {
+            if swept.live.contains(d) || modified > cutoff || inflight.wasInFlight(d, since: watch) {
+                report.blobsKept += 1
+                continue
+            }
+            if try await blobs.delete(d, unlessUsedAfter: cutoff) {
+                report.blobsDeleted += 1
+                report.bytesFreed += size
+            } else {
+                report.blobsKept += 1
+            }
+        }
+        report.temporariesRemoved = try await blobs.removeStaleTemporaries(olderThan: start.addingTimeInterval(-Swift.max(grace, 600)))
+        return report
+    }
+
+    /// Reads every commit's tree and every chunk it reaches, verifying each against its hash, and checks
+    /// that branch HEADs and commit parents exist.
+    public func checkIntegrity() async throws -> IntegrityReport {
+        var report = IntegrityReport()
+        var seenNodes = Set<Digest>()
+        var seenChunks = Set<Digest>()
+        let commits = try await metadata.allCommits()
+        let ids = Set(commits.map(\.id))
+        report.commits = commits.count
+        for repo in try await metadata.listRepos(project: nil) {
+            for b in try await metadata.listBranches(repo.repo) {
+                if let h = b.head, !ids.contains(h) { report.problems.append("branch \(repo.repo)@\(b.name): HEAD \(h) is missing") }
+            }
+        }
+        for c in commits {
+            if let p = c.parent, !ids.contains(p) { report.problems.append("commit \(c.id): parent \(p) is missing") }
+            guard let root = c.root else { continue }
+            var stack = [root]
+            while let d = stack.popLast() {
+                guard seenNodes.insert(d).inserted else { continue }
+                let node: TreeNode
+                do {
+                    node = try TreeNode.decode(try await nodes.raw(d))
+                } catch {
+                    report.problems.append("commit \(c.id): \(error)")
+                    continue
+                }
+                report.nodes += 1
+                if !node.isLeaf {
+                    stack.append(contentsOf: node.children)
+                    continue
+                }
+                for (k, e) in zip(node.keys, node.entries) {
+                    let refs: [ChunkRef]
+                    do {
+                        refs = try await ContentIndex.chunks(of: e, source: nodes)
+                    } catch {
+                        report.problems.append("\(k.string) in commit \(c.id): \(error)")
+                        continue
+                    }
+                    if refs.reduce(UInt64(0), { $0 + UInt64($1.size) }) != e.size {
+                        report.problems.append("\(k.string) in commit \(c.id): chunk sizes do not add up to the file size")
+                    }
+                    for r in refs where seenChunks.insert(r.digest).inserted {
+                        do {
+                            let data = try await loader.load(r)
+                            report.chunks += 1
+                            report.bytesVerified += UInt64(data.count)
+                        } catch {
+                            report.problems.append("\(k.string) in commit \(c.id): \(error)")
+                        }
+                    }
+                }
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,61 @@
+/// A commit ID: 32 lowercase hex characters (a UUIDv4 without dashes).
+public struct CommitID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    public let rawValue: String
+
+    /// Parses `string`; returns nil unless it is exactly 32 lowercase hex characters.
+    public init?(_ string: String) {
+        guard string.utf8.count == 32, string.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+            return nil
+        }
+        rawValue = string
+    }
+
+    /// A new random commit ID with the layout of a UUIDv4.
+    public static func random() -> CommitID {
+        var g = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return CommitID(Hex.encode(bytes))!
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: CommitID, b: CommitID) -> Bool { a.rawValue < b.rawValue }
+}
+
+enum Hex {
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func encode<C: Collection<UInt8>>(_ bytes: C) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func decode(_ s: String) -> [UInt8]? {
+        let u = Array(s.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let h = nibble(u[i]), let l = nibble(u[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+}

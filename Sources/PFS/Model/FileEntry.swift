@@ -1,0 +1,42 @@
+public import Foundation
+
+/// One version of one file as recorded in a commit's tree.
+public struct FileEntry: Hashable, Sendable {
+    /// Where the bytes of a file are.
+    enum Content: Hashable, Sendable {
+        /// The chunk list itself, for files of few chunks.
+        case chunks([ChunkRef])
+        /// A content-addressed index node holding the chunk list of a large file.
+        case index(Digest, count: Int)
+    }
+
+    public var size: UInt64
+    /// The MD5 of the whole content, when known (unknown after an append).
+    public var md5: [UInt8]?
+    /// The S3 ETag without quotes: the hex MD5, or a composite `hash-N`.
+    public var etag: String
+    public var contentType: String
+    /// User metadata (`x-amz-meta-*` without the prefix).
+    public var metadata: [String: String]
+    /// The commit that last changed this file.
+    public var commit: CommitID
+    /// Milliseconds since 1970 of the change.
+    public var modifiedMillis: Int64
+    var content: Content
+
+    public var modified: Date { Date(timeIntervalSince1970: Double(modifiedMillis) / 1000) }
+
+    /// The number of parts in a composite ETag (`hash-N`), or nil for a plain MD5 ETag.
+    public var partCount: Int? {
+        guard let dash = etag.lastIndex(of: "-") else { return nil }
+        return Int(etag[etag.index(after: dash)...])
+    }
+}
+
+/// A reference to one stored chunk.
+struct ChunkRef: Hashable, Sendable {
+    var digest: Digest
+    var size: UInt32
+    /// Kept in the metadata store (small chunks, written in the commit's own transaction) rather than the blob store.
+    var inMeta: Bool
+}

@@ -1,0 +1,79 @@
+public import Foundation
+
+/// A project.
+public struct ProjectInfo: Hashable, Sendable, Codable {
+    public var name: String
+    public var description: String
+    public var created: Date
+}
+
+/// A repo.
+public struct RepoInfo: Hashable, Sendable, Codable {
+    public var repo: RepoID
+    public var description: String
+    public var created: Date
+    /// Branch names, sorted.
+    public var branches: [String]
+}
+
+/// A branch: a movable pointer to a commit.
+public struct BranchInfo: Hashable, Sendable, Codable {
+    public var repo: RepoID
+    public var name: String
+    /// The HEAD commit, or nil for a branch with no commit yet.
+    public var head: CommitID?
+}
+
+/// A commit.
+public struct CommitInfo: Hashable, Sendable, Codable {
+    public var repo: RepoID
+    public var id: CommitID
+    /// The branch the commit was made on.
+    public var branch: String?
+    public var parent: CommitID?
+    public var description: String
+    public var started: Date
+    /// nil while the commit is open.
+    public var finished: Date?
+    /// Total bytes of the files in the commit.
+    public var sizeBytes: UInt64
+    /// Number of files in the commit.
+    public var fileCount: UInt64
+
+    public var isOpen: Bool { finished == nil }
+}
+
+/// A file or directory as returned by listings.
+public struct FileInfo: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case file, directory }
+    /// The path: the S3 key. Directories end with `/`.
+    public var path: String
+    public var kind: Kind
+    /// The stored entry; nil for an implicit directory.
+    public var entry: FileEntry?
+
+    public var size: UInt64 { entry?.size ?? 0 }
+}
+
+/// One change between two commits.
+public struct FileChange: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable { case added, modified, deleted }
+    public var kind: Kind
+    public var path: String
+    /// The entry in the older commit (modified, deleted).
+    public var old: FileEntry?
+    /// The entry in the newer commit (added, modified).
+    public var new: FileEntry?
+}
+
+/// One page of a listing.
+public struct ListPage: Sendable {
+    /// Files (and explicit directory markers) in key order.
+    public var files: [FileInfo]
+    /// With a delimiter: the rolled-up prefixes, each ending with the delimiter.
+    public var commonPrefixes: [String]
+    /// Whether more results follow.
+    public var isTruncated: Bool
+    /// The last key or prefix returned: pass it as `startAfter` to get the next page.
+    public var nextMarker: String?
+}

@@ -1,0 +1,24 @@
+/// An error from the PFS engine. Each case says what went wrong in words a user can act on.
+public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A name, path, ref or argument is malformed.
+    case invalidArgument(String)
+    /// A project, repo, branch, commit or file does not exist.
+    case notFound(String)
+    /// The object to be created exists already.
+    case alreadyExists(String)
+    /// The object is in a state that forbids the operation (a finished commit, a non-empty branch...).
+    case failedPrecondition(String)
+    /// Stored data is missing or does not match its hash.
+    case corrupt(String)
+    /// An I/O error from the operating system or a store.
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m), .notFound(let m), .alreadyExists(let m), .failedPrecondition(let m), .corrupt(let m), .io(let m):
+            return m
+        }
+    }
+
+    public var message: String { description }
+}

@@ -1,0 +1,25 @@
+public import Foundation
+
+/// The blob store: immutable, content-addressed file chunks.
+///
+/// A blob never changes once written, so readers may cache it forever. Implementations must make
+/// ``put(_:_:)`` durable once ``makeDurable(_:)`` returns for it, so metadata that references it can commit.
+public protocol BlobStore: Sendable {
+    /// Stores `data` under `digest` unless it is already there. The blob is visible and durable only once
+    /// ``makeDurable(_:)`` returns for it.
+    func put(_ digest: Digest, _ data: [UInt8]) async throws
+    /// Whether the blob exists; an existing blob is marked as recently used so a running GC keeps it.
+    func touch(_ digest: Digest) async throws -> Bool
+    /// The blob's bytes, or nil if it does not exist.
+    func get(_ digest: Digest) async throws -> [UInt8]?
+    /// Makes the given blobs, written by ``put(_:_:)``, durable and visible.
+    func makeDurable(_ digests: [Digest]) async throws
+    /// Drops blobs written by ``put(_:_:)`` that will not be made durable (an interrupted write).
+    func discard(_ digests: [Digest]) async
+    /// Every blob with its size and the time it was last written or touched.
+    func list() async throws -> [(digest: Digest, modified: Date, size: UInt64)]
+    /// Deletes the blob unless it was written or touched after `cutoff`; returns whether it was deleted.
+    func delete(_ digest: Digest, unlessUsedAfter cutoff: Date) async throws -> Bool
+    /// Removes leftovers of interrupted writes older than `cutoff`; returns how many.
+    func removeStaleTemporaries(olderThan cutoff: Date) async throws -> Int
+}

@@ -1,0 +1,391 @@
+public import Foundation
+internal import GRDB
+
+/// The embedded metadata store: one SQLite database in WAL mode through GRDB.
+/// Readers use the pool's snapshot readers and never wait for the single writer.
+public final class SQLiteMetadataStore: MetadataStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path`.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            // FULL: a committed transaction is on disk when the call returns.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw PFSError.io("cannot open metadata database \(path): \(error)")
+        }
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE projects (name TEXT PRIMARY KEY, description TEXT NOT NULL, created REAL NOT NULL);
+                    CREATE TABLE repos (project TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, created REAL NOT NULL,
+                        PRIMARY KEY (project, name));
+                    CREATE TABLE branches (project TEXT NOT NULL, repo TEXT NOT NULL, name TEXT NOT NULL, head TEXT,
+                        PRIMARY KEY (project, repo, name));
+                    CREATE TABLE commits (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project TEXT NOT NULL,
+                        repo TEXT NOT NULL, branch TEXT, parent TEXT, root BLOB, description TEXT NOT NULL, started REAL NOT NULL,
+                        finished REAL, file_count INTEGER NOT NULL, size_bytes INTEGER NOT NULL);
+                    CREATE INDEX commits_by_repo ON commits (project, repo, seq);
+                    CREATE TABLE nodes (digest BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE chunks (digest BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+                    INSERT INTO projects (name, description, created) VALUES ('default', 'The default project', strftime('%s','now'));
+                    """)
+        }
+        return m
+    }
+
+    private func wrap<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let e as PFSError {
+            throw e
+        } catch let e as MetadataConflict {
+            throw e
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+            throw PFSError.alreadyExists("already exists: \(e.message ?? "")")
+        } catch {
+            throw PFSError.io("metadata store: \(error)")
+        }
+    }
+
+    // MARK: projects
+
+    public func createProject(_ info: ProjectInfo) async throws {
+        try await wrap {
+            try await pool.write { db in
+                if try Row.fetchOne(db, sql: "SELECT 1 FROM projects WHERE name = ?", arguments: [info.name]) != nil {
+                    throw PFSError.alreadyExists("project '\(info.name)' already exists")
+                }
+                try db.execute(
+                    sql: "INSERT INTO projects (name, description, created) VALUES (?, ?, ?)",
+                    arguments: [info.name, info.description, info.created.timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func project(_ name: String) async throws -> ProjectInfo? {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT name, description, created FROM projects WHERE name = ?", arguments: [name]).map(Self.project)
+            }
+        }
+    }
+
+    public func listProjects() async throws -> [ProjectInfo] {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT name, description, created FROM projects ORDER BY name").map(Self.project)
+            }
+        }
+    }
+
+    public func deleteProject(_ name: String) async throws {
+        try await wrap {
+            try await pool.write { db in
+                if try Int.fetchOne(db, sql: "SELECT count(*) FROM repos WHERE project = ?", arguments: [name])! > 0 {
+                    throw PFSError.failedPrecondition("project '\(name)' still has repos; delete them first")
+                }
+                try db.execute(sql: "DELETE FROM projects WHERE name = ?", arguments: [name])
+                if db.changesCount == 0 { throw PFSError.notFound("project '\(name)' not found") }
+            }
+        }
+    }
+
+    private static func project(_ r: Row) -> ProjectInfo {
+        ProjectInfo(name: r[0], description: r[1], created: Date(timeIntervalSince1970: r[2]))
+    }
+
+    // MARK: repos
+
+    public func createRepo(_ repo: RepoID, description: String, created: Date) async throws {
+        try await wrap {
+            try await pool.write { db in
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM projects WHERE name = ?", arguments: [repo.project]) != nil else {
+                    throw PFSError.notFound("project '\(repo.project)' not found")
+                }
+                if try Row.fetchOne(db, sql: "SELECT 1 FROM repos WHERE project = ? AND name = ?", arguments: [repo.project, repo.name]) != nil {
+                    throw PFSError.alreadyExists("repo '\(repo)' already exists")
+                }
+                try db.execute(
+                    sql: "INSERT INTO repos (project, name, description, created) VALUES (?, ?, ?, ?)",
+                    arguments: [repo.project, repo.name, description, created.timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func repo(_ repo: RepoID) async throws -> RepoInfo? {
+        try await wrap {
+            try await pool.read { db in
+                guard
+                    let r = try Row.fetchOne(
+                        db, sql: "SELECT project, name, description, created FROM repos WHERE project = ? AND name = ?",
+                        arguments: [repo.project, repo.name])
+                else { return nil }
+                return try Self.repoInfo(db, r)
+            }
+        }
+    }
+
+    public func listRepos(project: String?) async throws -> [RepoInfo] {
+        try await wrap {
+            try await pool.read { db in
+                let rows: [Row]
+                if let project {
+                    rows = try Row.fetchAll(
+                        db, sql: "SELECT project, name, description, created FROM repos WHERE project = ? ORDER BY name", arguments: [project])
+                } else {
+                    rows = try Row.fetchAll(db, sql: "SELECT project, name, description, created FROM repos ORDER BY project, name")
+                }
+                return try rows.map { try Self.repoInfo(db, $0) }
+            }
+        }
+    }
+
+    private static func repoInfo(_ db: Database, _ r: Row) throws -> RepoInfo {
+        let id = RepoID(r[1], project: r[0])
+        let branches = try String.fetchAll(
+            db, sql: "SELECT name FROM branches WHERE project = ? AND repo = ? ORDER BY name", arguments: [id.project, id.name])
+        return RepoInfo(repo: id, description: r[2], created: Date(timeIntervalSince1970: r[3]), branches: branches)
+    }
+
+    public func deleteRepo(_ repo: RepoID) async throws {
+        try await wrap {
+            try await pool.write { db in
+                try db.execute(sql: "DELETE FROM repos WHERE project = ? AND name = ?", arguments: [repo.project, repo.name])
+                if db.changesCount == 0 { throw PFSError.notFound("repo '\(repo)' not found") }
+                try db.execute(sql: "DELETE FROM branches WHERE project = ? AND repo = ?", arguments: [repo.project, repo.name])
+                try db.execute(sql: "DELETE FROM commits WHERE project = ? AND repo = ?", arguments: [repo.project, repo.name])
+            }
+        }
+    }
+
+    // MARK: branches
+
+    public func branch(_ repo: RepoID, _ name: String) async throws -> BranchInfo? {
+        try await wrap {
+            try await pool.read { db in
+                guard
+                    let r = try Row.fetchOne(
+                        db, sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?",
+                        arguments: [repo.project, repo.name, name])
+                else { return nil }
+                return BranchInfo(repo: repo, name: name, head: (r[0] as String?).flatMap(CommitID.init))
+            }
+        }
+    }
+
+    public func listBranches(_ repo: RepoID) async throws -> [BranchInfo] {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT name, head FROM branches WHERE project = ? AND repo = ? ORDER BY name", arguments: [repo.project, repo.name]
+                ).map { BranchInfo(repo: repo, name: $0[0], head: ($0[1] as String?).flatMap(CommitID.init)) }
+            }
+        }
+    }
+
+    public func setBranch(_ repo: RepoID, _ name: String, head: CommitID?, move: Bool) async throws {
+        try await wrap {
+            try await pool.write { db in
+                guard
+                    try Row.fetchOne(db, sql: "SELECT 1 FROM repos WHERE project = ? AND name = ?", arguments: [repo.project, repo.name]) != nil
+                else { throw PFSError.notFound("repo '\(repo)' not found") }
+                let exists =
+                    try Row.fetchOne(
+                        db, sql: "SELECT 1 FROM branches WHERE project = ? AND repo = ? AND name = ?", arguments: [repo.project, repo.name, name])
+                    != nil
+                if exists {
+                    guard move else { throw PFSError.alreadyExists("branch '\(name)' already exists in repo '\(repo)'") }
+                    try db.execute(
+                        sql: "UPDATE branches SET head = ? WHERE project = ? AND repo = ? AND name = ?",
+                        arguments: [head?.rawValue, repo.project, repo.name, name])
+                } else {
+                    try db.execute(
+                        sql: "INSERT INTO branches (project, repo, name, head) VALUES (?, ?, ?, ?)",
+                        arguments: [repo.project, repo.name, name, head?.rawValue])
+                }
+            }
+        }
+    }
+
+    public func deleteBranch(_ repo: RepoID, _ name: String, deletingCommits: [CommitID]) async throws {
+        try await wrap {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "DELETE FROM branches WHERE project = ? AND repo = ? AND name = ?", arguments: [repo.project, repo.name, name])
+                if db.changesCount == 0 { throw PFSError.notFound("branch '\(name)' not found in repo '\(repo)'") }
+                for c in deletingCommits {
+                    try db.execute(
+                        sql: "DELETE FROM commits WHERE id = ? AND project = ? AND repo = ?", arguments: [c.rawValue, repo.project, repo.name])
+                }
+            }
+        }
+    }
+
+    // MARK: commits
+
+    private static let commitColumns =
+        "project, repo, id, branch, parent, root, description, started, finished, file_count, size_bytes"
+
+    private static func commit(_ r: Row) -> CommitRecord {
+        CommitRecord(
+            repo: RepoID(r[1], project: r[0]), id: CommitID(r[2])!, branch: r[3], parent: (r[4] as String?).flatMap(CommitID.init),
+            root: (r[5] as Data?).flatMap { Digest(bytes: $0) }, description: r[6], started: Date(timeIntervalSince1970: r[7]),
+            finished: (r[8] as Double?).map(Date.init(timeIntervalSince1970:)), fileCount: UInt64(r[9] as Int64),
+            sizeBytes: UInt64(r[10] as Int64))
+    }
+
+    public func commit(_ repo: RepoID, _ id: CommitID) async throws -> CommitRecord? {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT \(Self.commitColumns) FROM commits WHERE id = ? AND project = ? AND repo = ?",
+                    arguments: [id.rawValue, repo.project, repo.name]
+                ).map(Self.commit)
+            }
+        }
+    }
+
+    public func listCommits(_ repo: RepoID, limit: Int) async throws -> [CommitRecord] {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT \(Self.commitColumns) FROM commits WHERE project = ? AND repo = ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [repo.project, repo.name, limit > 0 ? limit : -1]
+                ).map(Self.commit)
+            }
+        }
+    }
+
+    public func allCommits() async throws -> [CommitRecord] {
+        try await wrap { try await pool.read { db in try Self.allCommits(db) } }
+    }
+
+    fileprivate static func allCommits(_ db: Database) throws -> [CommitRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(commitColumns) FROM commits ORDER BY seq").map(commit)
+    }
+
+    // MARK: objects
+
+    public func node(_ digest: Digest) async throws -> [UInt8]? {
+        try await wrap {
+            try await pool.read { db in
+                try Data.fetchOne(db, sql: "SELECT data FROM nodes WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
+            }
+        }
+    }
+
+    public func chunk(_ digest: Digest) async throws -> [UInt8]? {
+        try await wrap {
+            try await pool.read { db in
+                try Data.fetchOne(db, sql: "SELECT data FROM chunks WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
+            }
+        }
+    }
+
+    public func storedObjects() async throws -> (nodes: [Digest], chunks: [Digest]) {
+        try await wrap {
+            try await pool.read { db in
+                let n = try Data.fetchAll(db, sql: "SELECT digest FROM nodes").compactMap { Digest(bytes: $0) }
+                let c = try Data.fetchAll(db, sql: "SELECT digest FROM chunks").compactMap { Digest(bytes: $0) }
+                return (n, c)
+            }
+        }
+    }
+
+    // MARK: transactions
+
+    public func apply(_ tx: MetadataTransaction) async throws {
+        guard !tx.isEmpty else { return }
+        try await wrap {
+            try await pool.write { db in
+                for (d, data) in tx.nodes {
+                    try db.execute(sql: "INSERT OR IGNORE INTO nodes (digest, data) VALUES (?, ?)", arguments: [Data(d.bytes), Data(data)])
+                }
+                for (d, data) in tx.chunks {
+                    try db.execute(sql: "INSERT OR IGNORE INTO chunks (digest, data) VALUES (?, ?)", arguments: [Data(d.bytes), Data(data)])
+                }
+                for c in tx.newCommits {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO commits (project, repo, id, branch, parent, root, description, started, finished, file_count, size_bytes)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            c.repo.project, c.repo.name, c.id.rawValue, c.branch, c.parent?.rawValue, c.root.map { Data($0.bytes) }, c.description,
+                            c.started.timeIntervalSince1970, c.finished?.timeIntervalSince1970, Int64(c.fileCount), Int64(c.sizeBytes),
+                        ])
+                }
+                for u in tx.commitUpdates {
+                    let current = try Row.fetchOne(db, sql: "SELECT root, finished FROM commits WHERE id = ?", arguments: [u.id.rawValue])
+                    guard let current else { throw MetadataConflict(description: "commit \(u.id) no longer exists") }
+                    if (current[1] as Double?) != nil { throw MetadataConflict(description: "commit \(u.id) was finished meanwhile") }
+                    let root = (current[0] as Data?).flatMap { Digest(bytes: $0) }
+                    if root != u.expectedRoot { throw MetadataConflict(description: "commit \(u.id) changed meanwhile") }
+                    try db.execute(
+                        sql: "UPDATE commits SET root = ?, file_count = ?, size_bytes = ?, finished = ? WHERE id = ?",
+                        arguments: [u.root.map { Data($0.bytes) }, Int64(u.fileCount), Int64(u.sizeBytes), u.finished?.timeIntervalSince1970, u.id.rawValue])
+                }
+                for m in tx.branchMoves {
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?",
+                        arguments: [m.repo.project, m.repo.name, m.branch])
+                    guard let row else {
+                        guard m.create, m.expected == nil else {
+                            throw MetadataConflict(description: "branch '\(m.branch)' of repo '\(m.repo)' no longer exists")
+                        }
+                        guard
+                            try Row.fetchOne(
+                                db, sql: "SELECT 1 FROM repos WHERE project = ? AND name = ?", arguments: [m.repo.project, m.repo.name]) != nil
+                        else { throw MetadataConflict(description: "repo '\(m.repo)' no longer exists") }
+                        try db.execute(
+                            sql: "INSERT INTO branches (project, repo, name, head) VALUES (?, ?, ?, ?)",
+                            arguments: [m.repo.project, m.repo.name, m.branch, m.new.rawValue])
+                        continue
+                    }
+                    if (row[0] as String?) != m.expected?.rawValue {
+                        throw MetadataConflict(description: "branch '\(m.branch)' of repo '\(m.repo)' moved meanwhile")
+                    }
+                    try db.execute(
+                        sql: "UPDATE branches SET head = ? WHERE project = ? AND repo = ? AND name = ?",
+                        arguments: [m.new.rawValue, m.repo.project, m.repo.name, m.branch])
+                }
+            }
+        }
+    }
+
+    public func sweep(mark: @Sendable (MetadataSnapshot) throws -> Set<Digest>) async throws -> (live: Set<Digest>, nodes: Int, chunks: Int) {
+        try await wrap {
+            try await pool.write { db in
+                let live = try mark(Snapshot(db: db))
+                var deleted = (live: live, nodes: 0, chunks: 0)
+                for (table, isNodes) in [("nodes", true), ("chunks", false)] {
+                    let all = try Data.fetchAll(db, sql: "SELECT digest FROM \(table)")
+                    for d in all where !live.contains(Digest(bytes: d)!) {
+                        try db.execute(sql: "DELETE FROM \(table) WHERE digest = ?", arguments: [d])
+                        if isNodes { deleted.nodes += 1 } else { deleted.chunks += 1 }
+                    }
+                }
+                return deleted
+            }
+        }
+    }
+
+    private struct Snapshot: MetadataSnapshot {
+        let db: Database
+        func allCommits() throws -> [CommitRecord] { try SQLiteMetadataStore.allCommits(db) }
+        func node(_ digest: Digest) throws -> [UInt8]? {
+            try Data.fetchOne(db, sql: "SELECT data FROM nodes WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
+        }
+    }
+}

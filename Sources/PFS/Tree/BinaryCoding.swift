@@ -1,0 +1,80 @@
+/// A minimal append-only binary writer: varints and length-prefixed byte strings.
+struct BinaryWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func signed(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+
+    mutating func data(_ d: [UInt8]) {
+        varint(UInt64(d.count))
+        bytes.append(contentsOf: d)
+    }
+
+    mutating func string(_ s: String) { data(Array(s.utf8)) }
+
+    mutating func digest(_ d: Digest) {
+        for w in [d.w0, d.w1, d.w2, d.w3] {
+            for s in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: w >> UInt64(s))) }
+        }
+    }
+}
+
+/// Reads what ``BinaryWriter`` wrote; every read is bounds-checked and throws on malformed input.
+struct BinaryReader {
+    let bytes: [UInt8]
+    var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { position >= bytes.count }
+
+    mutating func byte() throws -> UInt8 {
+        guard position < bytes.count else { throw PFSError.corrupt("truncated record") }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func varint() throws -> UInt64 {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+            if shift > 63 { throw PFSError.corrupt("varint too long") }
+        }
+    }
+
+    mutating func signed() throws -> Int64 {
+        let u = try varint()
+        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+    }
+
+    mutating func data() throws -> [UInt8] {
+        let n = Int(try varint())
+        guard n >= 0, position + n <= bytes.count else { throw PFSError.corrupt("truncated record") }
+        defer { position += n }
+        return Array(bytes[position..<position + n])
+    }
+
+    mutating func string() throws -> String { String(decoding: try data(), as: UTF8.self) }
+
+    mutating func digest() throws -> Digest {
+        guard position + 32 <= bytes.count else { throw PFSError.corrupt("truncated digest") }
+        defer { position += 32 }
+        return Digest(bytes: bytes[position..<position + 32])!
+    }
+}

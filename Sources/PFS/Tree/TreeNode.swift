@@ -1,0 +1,169 @@
+/// A node of a commit's file tree: a prolly tree whose node boundaries depend only on the keys, so the
+/// same set of files always gives the same nodes, whatever the history that built it.
+///
+/// Leaves (level 0) hold file entries; an internal node at level L holds, for each child at level L-1,
+/// the child's last key and digest. Nodes are immutable and addressed by the SHA-256 of their encoding.
+struct TreeNode: Sendable {
+    var level: Int
+    var keys: [Key]
+    /// Leaves only.
+    var entries: [FileEntry]
+    /// Internal nodes only: each child's digest, file count and total bytes.
+    var children: [Digest]
+    var counts: [UInt64] = []
+    var sizes: [UInt64] = []
+
+    static let leafTag: UInt8 = 0x4C  // "L"
+    static let internalTag: UInt8 = 0x49  // "I"
+    static let indexTag: UInt8 = 0x58  // "X": a large file's chunk list
+
+    var isLeaf: Bool { level == 0 }
+
+    /// Files and bytes below this node.
+    var totals: (count: UInt64, bytes: UInt64) {
+        if isLeaf { return (UInt64(entries.count), entries.reduce(0) { $0 + $1.size }) }
+        return (counts.reduce(0, +), sizes.reduce(0, +))
+    }
+    var count: Int { keys.count }
+
+    func encode() -> [UInt8] {
+        var w = BinaryWriter(capacity: keys.count * 96 + 8)
+        w.byte(isLeaf ? Self.leafTag : Self.internalTag)
+        w.varint(UInt64(level))
+        w.varint(UInt64(keys.count))
+        for i in 0..<keys.count {
+            w.data(keys[i].bytes)
+            if isLeaf {
+                Self.encode(entries[i], into: &w)
+            } else {
+                w.digest(children[i])
+                w.varint(counts[i])
+                w.varint(sizes[i])
+            }
+        }
+        return w.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> TreeNode {
+        var r = BinaryReader(bytes)
+        let tag = try r.byte()
+        guard tag == leafTag || tag == internalTag else { throw PFSError.corrupt("not a tree node") }
+        let level = Int(try r.varint())
+        let n = Int(try r.varint())
+        guard n <= bytes.count else { throw PFSError.corrupt("bad node entry count") }
+        var node = TreeNode(level: level, keys: [], entries: [], children: [])
+        node.keys.reserveCapacity(n)
+        for _ in 0..<n {
+            node.keys.append(Key(try r.data()))
+            if tag == leafTag {
+                node.entries.append(try decodeEntry(&r))
+            } else {
+                node.children.append(try r.digest())
+                node.counts.append(try r.varint())
+                node.sizes.append(try r.varint())
+            }
+        }
+        if (tag == leafTag) != (level == 0) { throw PFSError.corrupt("node level does not match its kind") }
+        return node
+    }
+
+    static func encode(_ e: FileEntry, into w: inout BinaryWriter) {
+        w.varint(e.size)
+        w.data(e.md5 ?? [])
+        w.string(e.etag)
+        w.string(e.contentType)
+        let meta = e.metadata.sorted { $0.key < $1.key }
+        w.varint(UInt64(meta.count))
+        for (k, v) in meta {
+            w.string(k)
+            w.string(v)
+        }
+        w.string(e.commit.rawValue)
+        w.signed(e.modifiedMillis)
+        switch e.content {
+        case .chunks(let refs):
+            w.byte(0)
+            encodeChunks(refs, into: &w)
+        case .index(let d, let count):
+            w.byte(1)
+            w.digest(d)
+            w.varint(UInt64(count))
+        }
+    }
+
+    static func decodeEntry(_ r: inout BinaryReader) throws -> FileEntry {
+        let size = try r.varint()
+        let md5 = try r.data()
+        let etag = try r.string()
+        let ct = try r.string()
+        let mc = Int(try r.varint())
+        var meta: [String: String] = [:]
+        for _ in 0..<mc {
+            let k = try r.string()
+            meta[k] = try r.string()
+        }
+        guard let commit = CommitID(try r.string()) else { throw PFSError.corrupt("bad commit id in entry") }
+        let mod = try r.signed()
+        let content: FileEntry.Content
+        switch try r.byte() {
+        case 0: content = .chunks(try decodeChunks(&r))
+        case 1: content = .index(try r.digest(), count: Int(try r.varint()))
+        default: throw PFSError.corrupt("bad content tag")
+        }
+        return FileEntry(
+            size: size, md5: md5.isEmpty ? nil : md5, etag: etag, contentType: ct, metadata: meta, commit: commit,
+            modifiedMillis: mod, content: content)
+    }
+
+    static func encodeChunks(_ refs: [ChunkRef], into w: inout BinaryWriter) {
+        w.varint(UInt64(refs.count))
+        for c in refs {
+            w.digest(c.digest)
+            w.varint(UInt64(c.size) << 1 | (c.inMeta ? 1 : 0))
+        }
+    }
+
+    static func decodeChunks(_ r: inout BinaryReader) throws -> [ChunkRef] {
+        let n = Int(try r.varint())
+        guard n <= r.bytes.count else { throw PFSError.corrupt("bad chunk count") }
+        var refs = [ChunkRef]()
+        refs.reserveCapacity(n)
+        for _ in 0..<n {
+            let d = try r.digest()
+            let v = try r.varint()
+            refs.append(ChunkRef(digest: d, size: UInt32(truncatingIfNeeded: v >> 1), inMeta: v & 1 == 1))
+        }
+        return refs
+    }
+
+    static func encodeIndex(_ refs: [ChunkRef]) -> [UInt8] {
+        var w = BinaryWriter(capacity: refs.count * 36 + 8)
+        w.byte(indexTag)
+        encodeChunks(refs, into: &w)
+        return w.bytes
+    }
+
+    static func decodeIndex(_ bytes: [UInt8]) throws -> [ChunkRef] {
+        var r = BinaryReader(bytes)
+        guard try r.byte() == indexTag else { throw PFSError.corrupt("not a chunk index") }
+        return try decodeChunks(&r)
+    }
+
+    /// Whether `key` ends a node at `level`: about one key in ``fanout``, decided by a hash of the key alone.
+    static func isBoundary(_ key: Key, level: Int) -> Bool {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 &+ UInt64(level) &* 0x9E37_79B9_7F4A_7C15
+        for b in key.bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        h ^= h >> 33
+        h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return h % fanout == 0
+    }
+
+    /// Average entries per node.
+    static let fanout: UInt64 = 64
+}

@@ -1,0 +1,75 @@
+public import Foundation
+public import PFS
+
+/// The client API served in-process by an engine.
+public struct LocalPFSClient: PFSClient {
+    public let engine: PFSEngine
+
+    public init(engine: PFSEngine) { self.engine = engine }
+
+    /// A client on the embedded store in `dataDirectory`.
+    public init(dataDirectory: String) throws { engine = try PFSEngine(dataDirectory: dataDirectory) }
+
+    public func createProject(_ name: String, description: String) async throws { try await engine.createProject(name, description: description) }
+    public func inspectProject(_ name: String) async throws -> ProjectInfo { try await engine.inspectProject(name) }
+    public func listProjects() async throws -> [ProjectInfo] { try await engine.listProjects() }
+    public func deleteProject(_ name: String) async throws { try await engine.deleteProject(name) }
+
+    public func createRepo(_ repo: RepoID, description: String) async throws { try await engine.createRepo(repo, description: description) }
+    public func inspectRepo(_ repo: RepoID) async throws -> RepoInfo { try await engine.inspectRepo(repo) }
+    public func listRepos(project: String?) async throws -> [RepoInfo] { try await engine.listRepos(project: project) }
+    public func deleteRepo(_ repo: RepoID) async throws { try await engine.deleteRepo(repo) }
+
+    public func createBranch(_ repo: RepoID, _ name: String, head: CommitRef?, move: Bool) async throws -> BranchInfo {
+        try await engine.createBranch(repo, name, head: head, move: move)
+    }
+    public func inspectBranch(_ repo: RepoID, _ name: String) async throws -> BranchInfo { try await engine.inspectBranch(repo, name) }
+    public func listBranches(_ repo: RepoID) async throws -> [BranchInfo] { try await engine.listBranches(repo) }
+    public func deleteBranch(_ repo: RepoID, _ name: String) async throws { try await engine.deleteBranch(repo, name) }
+
+    public func startCommit(_ repo: RepoID, branch: String, parent: CommitRef?, description: String) async throws -> CommitInfo {
+        try await engine.startCommit(repo, branch: branch, parent: parent, description: description)
+    }
+    public func finishCommit(_ ref: CommitRef, description: String) async throws -> CommitInfo {
+        try await engine.finishCommit(ref, description: description)
+    }
+    public func inspectCommit(_ ref: CommitRef) async throws -> CommitInfo { try await engine.inspectCommit(ref) }
+    public func listCommits(_ repo: RepoID, from ref: CommitRef?, limit: Int) async throws -> [CommitInfo] {
+        try await engine.listCommits(repo, from: ref, limit: limit)
+    }
+
+    public func putFile<S: AsyncSequence>(
+        _ ref: CommitRef, path: String, from body: S, contentType: String?, metadata: [String: String], append: Bool
+    ) async throws -> PutResult where S.Element: ByteChunk {
+        try await engine.putFile(ref, path: path, from: body, contentType: contentType, metadata: metadata, append: append)
+    }
+    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
+        try await engine.deleteFiles(ref, paths: paths, prefixes: prefixes)
+    }
+    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID {
+        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath)
+    }
+    public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await engine.createDirectory(ref, path: path) }
+    public func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo { try await engine.inspectFile(ref, path: path) }
+    public func getFile(_ ref: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error> {
+        let box = ReaderBox(try await engine.getFile(ref, path: path, offset: offset, length: length))
+        return AsyncThrowingStream { try await box.reader.next() }
+    }
+    public func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage {
+        try await engine.listFiles(ref, prefix: prefix, startAfter: startAfter, delimiter: delimiter, limit: limit)
+    }
+    public func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo] { try await engine.walkFiles(ref, prefix: prefix) }
+    public func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo] { try await engine.globFiles(ref, pattern: pattern) }
+    public func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange] {
+        try await engine.diffFiles(new, old: old, prefix: prefix, limit: limit)
+    }
+
+    public func garbageCollect(grace: TimeInterval) async throws -> GCReport { try await engine.garbageCollect(grace: grace) }
+    public func checkIntegrity() async throws -> IntegrityReport { try await engine.checkIntegrity() }
+}
+
+/// Holds a reader for a stream's unfolding closure, which the stream calls one at a time.
+private final class ReaderBox: @unchecked Sendable {
+    var reader: FileReader
+    init(_ reader: FileReader) { self.reader = reader }
+}

@@ -1,0 +1,67 @@
+public import Foundation
+public import PFS
+
+/// The one API through which every door (the S3 gateway, the mount, the CLI) reaches PFS.
+/// ``LocalPFSClient`` serves it in-process; a network implementation will serve it from a remote server.
+public protocol PFSClient: Sendable {
+    func createProject(_ name: String, description: String) async throws
+    func inspectProject(_ name: String) async throws -> ProjectInfo
+    func listProjects() async throws -> [ProjectInfo]
+    func deleteProject(_ name: String) async throws
+
+    func createRepo(_ repo: RepoID, description: String) async throws
+    func inspectRepo(_ repo: RepoID) async throws -> RepoInfo
+    func listRepos(project: String?) async throws -> [RepoInfo]
+    func deleteRepo(_ repo: RepoID) async throws
+
+    @discardableResult
+    func createBranch(_ repo: RepoID, _ name: String, head: CommitRef?, move: Bool) async throws -> BranchInfo
+    func inspectBranch(_ repo: RepoID, _ name: String) async throws -> BranchInfo
+    func listBranches(_ repo: RepoID) async throws -> [BranchInfo]
+    func deleteBranch(_ repo: RepoID, _ name: String) async throws
+
+    func startCommit(_ repo: RepoID, branch: String, parent: CommitRef?, description: String) async throws -> CommitInfo
+    @discardableResult
+    func finishCommit(_ ref: CommitRef, description: String) async throws -> CommitInfo
+    func inspectCommit(_ ref: CommitRef) async throws -> CommitInfo
+    func listCommits(_ repo: RepoID, from ref: CommitRef?, limit: Int) async throws -> [CommitInfo]
+
+    func putFile<S: AsyncSequence>(
+        _ ref: CommitRef, path: String, from body: S, contentType: String?, metadata: [String: String], append: Bool
+    ) async throws -> PutResult where S.Element: ByteChunk
+    @discardableResult
+    func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID
+    @discardableResult
+    func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID
+    @discardableResult
+    func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID
+    func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo
+    func getFile(_ ref: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error>
+    func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage
+    func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo]
+    func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo]
+    func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange]
+
+    func garbageCollect(grace: TimeInterval) async throws -> GCReport
+    func checkIntegrity() async throws -> IntegrityReport
+}
+
+extension PFSClient {
+    public func createRepo(_ repo: RepoID) async throws { try await createRepo(repo, description: "") }
+
+    public func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S) async throws -> PutResult where S.Element: ByteChunk {
+        try await putFile(ref, path: path, from: body, contentType: nil, metadata: [:], append: false)
+    }
+
+    /// Puts `bytes` at `path`.
+    public func putFile(_ ref: CommitRef, path: String, bytes: [UInt8], append: Bool = false) async throws -> PutResult {
+        try await putFile(ref, path: path, from: [bytes].async, contentType: nil, metadata: [:], append: append)
+    }
+
+    /// The whole content of a file, for small files.
+    public func readFile(_ ref: CommitRef, path: String) async throws -> [UInt8] {
+        var out: [UInt8] = []
+        for try await piece in try await getFile(ref, path: path, offset: 0, length: nil) { out += piece }
+        return out
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PFS
+import PFSClient
+
+@main
+struct PachS3: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pachs3",
+        abstract: "Versioned data: repos, branches, immutable commits and files, served as S3 buckets and a mount.",
+        version: "0.1.0",
+        subcommands: [
+            CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
+            PutCommand.self, GetCommand.self, CopyCommand.self, GlobCommand.self, DiffCommand.self, GCCommand.self, FsckCommand.self,
+            DebugCommand.self,
+        ]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let e as PFSError {
+            Output.fail(e.message)
+        } catch let e as CLIError {
+            Output.fail(e.message)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// An error of the command line itself (bad arguments the parser cannot see, local files).
+struct CLIError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Options every command that touches data takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The data directory (default: $PACHS3_DATA, else ./pachs3-data).")
+    var dataDir: String?
+
+    @Option(help: "The project of repos named without one.")
+    var project: String = Names.defaultProject
+
+    var directory: String {
+        dataDir ?? ProcessInfo.processInfo.environment["PACHS3_DATA"] ?? "pachs3-data"
+    }
+
+    func client() throws -> any PFSClient { try LocalPFSClient(dataDirectory: directory) }
+
+    func repo(_ text: String) throws -> RepoID {
+        let id: RepoID
+        if let slash = text.firstIndex(of: "/") {
+            id = RepoID(String(text[text.index(after: slash)...]), project: String(text[..<slash]))
+        } else {
+            id = RepoID(text, project: project)
+        }
+        try id.validate()
+        return id
+    }
+
+    func commitRef(_ text: String) throws -> CommitRef { try CommitRef.parse(text, project: project) }
+
+    func fileRef(_ text: String) throws -> FileRef { try FileRef.parse(text, project: project) }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import PFS
+
+/// In-process engine figures that a CLI run cannot isolate (process start-up would dominate):
+/// the time of a one-file commit and of a 1,000-entry listing page, at a given repo size.
+///
+/// Usage: pfs-bench DATA_DIR FILES [ITERATIONS]   — prints one JSON line.
+@main
+struct PFSBench {
+    static func main() async throws {
+        let args = CommandLine.arguments
+        guard args.count >= 3, let files = Int(args[2]) else {
+            FileHandle.standardError.write(Data("usage: pfs-bench DATA_DIR FILES [ITERATIONS]\n".utf8))
+            exit(2)
+        }
+        let iterations = args.count > 3 ? Int(args[3]) ?? 50 : 50
+        let engine = try PFSEngine(dataDirectory: args[1])
+        let repo = RepoID("bench")
+        try await engine.createRepo(repo)
+        let ref = CommitRef.branch(repo, "master")
+        let clock = ContinuousClock()
+
+        let loadStart = clock.now
+        var i = 0
+        while i < files {
+            let n = min(50_000, files - i)
+            let batch = (i..<(i + n)).map { j in (path: Self.path(j), bytes: Array("content of file \(j)\n".utf8)) }
+            try await engine.putFiles(ref, files: batch)
+            i += n
+        }
+        let loadSeconds = (clock.now - loadStart).seconds
+
+        var rng = SystemRandomNumberGenerator()
+        var commitTimes: [Double] = []
+        for k in 0..<iterations {
+            let body = [Array("update \(k)\n".utf8)]
+            let t = clock.now
+            _ = try await engine.putFile(ref, path: Self.path(Int.random(in: 0..<files, using: &rng)), from: body.async)
+            commitTimes.append((clock.now - t).seconds * 1000)
+        }
+        var listTimes: [Double] = []
+        for _ in 0..<iterations {
+            let start = Self.path(Int.random(in: 0..<max(1, files - 1000), using: &rng))
+            let t = clock.now
+            let page = try await engine.listFiles(ref, prefix: "", startAfter: start, limit: 1000)
+            listTimes.append((clock.now - t).seconds * 1000)
+            precondition(page.files.count == min(1000, files - 1) || page.files.count > 0)
+        }
+        let result: [String: Double] = [
+            "files": Double(files), "load_s": loadSeconds, "commit_ms": median(commitTimes), "list_ms": median(listTimes),
+        ]
+        let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    static func path(_ j: Int) -> String { String(format: "dir%04d/file%08d.txt", j % 1000, j) }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? 0 : s[s.count / 2]
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""PFS engine benchmarks (issue #2). Every figure is a ratio of two measurements taken in this run.
+
+- ingest of a 1 GiB random file through the CLI vs `cp` of it to the same disk followed by `sync`;
+- re-putting the identical 1 GiB under another name: how much the store grows;
+- a one-file commit and a 1,000-entry listing page at 1,000,000 files vs at 1,000 files (in-process, pfs-bench);
+- peak RSS while putting a 4 GiB file from a pipe.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.abspath(os.environ.get("PACHS3_BIN", os.path.join(HERE, "..", ".build", "release", "pachs3")))
+PFS_BENCH = os.path.join(os.path.dirname(BIN), "pfs-bench")
+WORK = os.environ.get("BENCH_WORK", os.path.join(HERE, "work"))
+LARGE_FILES = int(os.environ.get("BENCH_FILES", "1000000"))
+GIB = 1 << 30
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def timed(cmd, **kw):
+    t = time.perf_counter()
+    run(cmd, **kw)
+    return time.perf_counter() - t
+
+
+def du(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_blocks * 512
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def make_random_file(path, size):
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 8 << 20)
+            f.write(os.urandom(n))
+            left -= n
+    run(["sync"])
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    rows = []
+    try:
+        src = os.path.join(WORK, "random-1g.bin")
+        make_random_file(src, GIB)
+        # Warm the source into the page cache for both contenders.
+        run(["cat", src], stdout=subprocess.DEVNULL)
+
+        dst = os.path.join(WORK, "copy.bin")
+        t_cp = timed(["sh", "-c", f"cp '{src}' '{dst}' && sync"])
+        os.remove(dst)
+        run(["sync"])
+
+        data = os.path.join(WORK, "data")
+        env = dict(os.environ, PACHS3_DATA=data)
+        run([BIN, "create", "repo", "bench"], env=env, stdout=subprocess.DEVNULL)
+        t_put = timed([BIN, "put", "file", "bench@master:/big.bin", "-f", src], env=env, stdout=subprocess.DEVNULL)
+        ingest_ratio = t_cp / t_put
+        rows.append(("ingest 1 GiB: CLI put vs cp+sync", f"cp {GIB / t_cp / 2**20:.0f} MiB/s, pachs3 {GIB / t_put / 2**20:.0f} MiB/s",
+                     f"{ingest_ratio:.2f}x", ">= 0.7x", ingest_ratio >= 0.7))
+
+        before = du(data)
+        run([BIN, "put", "file", "bench@master:/big-again.bin", "-f", src], env=env, stdout=subprocess.DEVNULL)
+        growth = (du(data) - before) / GIB * 100
+        rows.append(("re-put identical 1 GiB: store growth", f"{(du(data) - before) / 2**10:.0f} KiB", f"{growth:.3f}%", "< 1%", growth < 1))
+        os.remove(src)
+
+        # Peak RSS for a 4 GiB body streamed from a pipe.
+        rss_cmd = (f"head -c {4 * GIB} /dev/urandom | /usr/bin/time -f 'MAXRSS %M' "
+                   f"'{BIN}' put file bench@master:/huge.bin")
+        p = subprocess.run(["sh", "-c", rss_cmd], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+        rss_kib = int([l for l in p.stderr.splitlines() if l.startswith("MAXRSS")][-1].split()[1])
+        rows.append(("peak RSS putting 4 GiB", f"{rss_kib / 1024:.0f} MiB", f"{rss_kib / 1024:.0f} MiB", "< 256 MiB", rss_kib < 256 * 1024))
+        shutil.rmtree(data)
+
+        small = json.loads(subprocess.run([PFS_BENCH, os.path.join(WORK, "s"), "1000", "50"], check=True,
+                                          capture_output=True, text=True).stdout)
+        large = json.loads(subprocess.run([PFS_BENCH, os.path.join(WORK, "l"), str(LARGE_FILES), "50"], check=True,
+                                          capture_output=True, text=True).stdout)
+        c = large["commit_ms"] / small["commit_ms"]
+        rows.append((f"one-file commit at {LARGE_FILES:,} vs 1,000 files", f"{large['commit_ms']:.2f} vs {small['commit_ms']:.2f} ms",
+                     f"{c:.2f}x", "<= 3x", c <= 3))
+        l = large["list_ms"] / small["list_ms"]
+        rows.append((f"1,000-entry page at {LARGE_FILES:,} vs 1,000 files", f"{large['list_ms']:.2f} vs {small['list_ms']:.2f} ms",
+                     f"{l:.2f}x", "<= 3x", l <= 3))
+        rows.append((f"(load of {LARGE_FILES:,} small files in batches)", f"{large['load_s']:.1f} s",
+                     f"{LARGE_FILES / large['load_s']:.0f} files/s", "-", True))
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+    w = max(len(r[0]) for r in rows)
+    print(f"{'figure'.ljust(w)}  {'measured':32}  {'ratio':>10}  {'goal':>9}  ok")
+    for name, measured, ratio, goal, ok in rows:
+        print(f"{name.ljust(w)}  {measured:32}  {ratio:>10}  {goal:>9}  {'yes' if ok else 'NO'}")
+    print("JSON " + json.dumps([{"figure": r[0], "measured": r[1], "ratio": r[2], "goal": r[3], "ok": r[4]} for r in rows]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
