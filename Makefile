@@ -1,12 +1,13 @@
 # pachs3: `make run` sets up and starts pachs3; `make test` sets up and passes every test.
 SWIFT      ?= swift
 DATA       ?= pachs3-data
+PORT       ?= 30600
 DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
-DEB_BENCH  := hyperfine
+DEB_BENCH  := time
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run demo test bench clean
 
 all: build
 
@@ -24,7 +25,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Starts the S3 gateway on the embedded store in $(DATA); Ctrl-C stops it gracefully.
 run: release
+	@echo "pachs3: S3 gateway on http://localhost:$(PORT), data in $(DATA). Point your tools at it:"
+	@echo "  aws --endpoint-url http://localhost:$(PORT) s3 mb s3://master.images"
+	@echo "  python3 -c \"import boto3; s3 = boto3.client('s3', endpoint_url='http://localhost:$(PORT)', aws_access_key_id='x', aws_secret_access_key='x', region_name='us-east-1'); print(s3.list_buckets()['Buckets'])\""
+	@echo "  rclone: provider = Other, endpoint = http://localhost:$(PORT), any keys (see README)"
+	@echo "  ./examples/demo.sh shows the command line on a demo repo (PACHS3_BIN=.build/release/pachs3)"
+	.build/release/pachs3 serve --data-dir $(DATA) --port $(PORT)
+
+demo: release
 	@PACHS3_BIN=.build/release/pachs3 PACHS3_DATA=$(DATA) ./examples/demo.sh
 
 test: deps

@@ -12,12 +12,15 @@ let package = Package(
         .executable(name: "pachs3", targets: ["pachs3"]),
         .library(name: "PFS", targets: ["PFS"]),
         .library(name: "PFSClient", targets: ["PFSClient"]),
+        .library(name: "S3Gateway", targets: ["S3Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The Linux calls the blob store needs that Swift's Glibc module does not export.
@@ -39,10 +42,23 @@ let package = Package(
             dependencies: ["PFS"],
             swiftSettings: swiftSettings
         ),
+        // The S3 door: the gateway on Hummingbird, reaching PFS only through the client API.
+        .target(
+            name: "S3Gateway",
+            dependencies: [
+                "PFSClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pachs3",
             dependencies: [
                 "PFSClient",
+                "S3Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -57,6 +73,11 @@ let package = Package(
         ),
         .testTarget(name: "PFSTests", dependencies: ["PFS"], swiftSettings: swiftSettings),
         .testTarget(name: "PFSClientTests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "S3GatewayTests",
+            dependencies: ["S3Gateway", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
     ]
 )

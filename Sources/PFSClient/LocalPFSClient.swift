@@ -38,16 +38,17 @@ public struct LocalPFSClient: PFSClient {
         try await engine.listCommits(repo, from: ref, limit: limit)
     }
 
-    public func putFile<S: AsyncSequence>(
-        _ ref: CommitRef, path: String, from body: S, contentType: String?, metadata: [String: String], append: Bool
-    ) async throws -> PutResult where S.Element: ByteChunk {
-        try await engine.putFile(ref, path: path, from: body, contentType: contentType, metadata: metadata, append: append)
+    public func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S, options: PutOptions) async throws -> PutResult
+    where S.Element: ByteChunk {
+        try await engine.putFile(ref, path: path, from: body, options: options)
     }
     public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
         try await engine.deleteFiles(ref, paths: paths, prefixes: prefixes)
     }
-    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID {
-        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath)
+    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws
+        -> CommitID
+    {
+        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing)
     }
     public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await engine.createDirectory(ref, path: path) }
     public func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo { try await engine.inspectFile(ref, path: path) }

@@ -26,13 +26,13 @@ public protocol PFSClient: Sendable {
     func inspectCommit(_ ref: CommitRef) async throws -> CommitInfo
     func listCommits(_ repo: RepoID, from ref: CommitRef?, limit: Int) async throws -> [CommitInfo]
 
-    func putFile<S: AsyncSequence>(
-        _ ref: CommitRef, path: String, from body: S, contentType: String?, metadata: [String: String], append: Bool
-    ) async throws -> PutResult where S.Element: ByteChunk
+    func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S, options: PutOptions) async throws -> PutResult
+    where S.Element: ByteChunk
     @discardableResult
     func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID
     @discardableResult
-    func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID
+    func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws
+        -> CommitID
     @discardableResult
     func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID
     func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo
@@ -47,15 +47,26 @@ public protocol PFSClient: Sendable {
 }
 
 extension PFSClient {
+    @discardableResult
+    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID {
+        try await copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: nil)
+    }
+
     public func createRepo(_ repo: RepoID) async throws { try await createRepo(repo, description: "") }
 
     public func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S) async throws -> PutResult where S.Element: ByteChunk {
-        try await putFile(ref, path: path, from: body, contentType: nil, metadata: [:], append: false)
+        try await putFile(ref, path: path, from: body, options: PutOptions())
+    }
+
+    public func putFile<S: AsyncSequence>(
+        _ ref: CommitRef, path: String, from body: S, contentType: String?, metadata: [String: String], append: Bool
+    ) async throws -> PutResult where S.Element: ByteChunk {
+        try await putFile(ref, path: path, from: body, options: PutOptions(contentType: contentType, metadata: metadata, append: append))
     }
 
     /// Puts `bytes` at `path`.
     public func putFile(_ ref: CommitRef, path: String, bytes: [UInt8], append: Bool = false) async throws -> PutResult {
-        try await putFile(ref, path: path, from: [bytes].async, contentType: nil, metadata: [:], append: append)
+        try await putFile(ref, path: path, from: [bytes].async, options: PutOptions(append: append))
     }
 
     /// The whole content of a file, for small files.

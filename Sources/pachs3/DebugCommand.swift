@@ -18,6 +18,10 @@ struct DebugCommand: AsyncParsableCommand {
             let client = try store.client()
             let repo = try store.repo(repo)
             if (try? await client.inspectRepo(repo)) == nil { try await client.createRepo(repo, description: "") }
+            // A run killed between start and finish leaves its commit open: finish it first.
+            if let head = try? await client.inspectCommit(.branch(repo, "master")), head.isOpen {
+                try await client.finishCommit(.commit(repo, head.id), description: "")
+            }
             var rng = SplitMix64(seed: UInt64(UInt32(truncatingIfNeeded: getpid())))
             for i in 0..<iterations {
                 let seed = rng.next()

@@ -133,7 +133,7 @@ func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
 // MARK: errors
 
 enum PFSErrorKind: String, Sendable {
-    case invalidArgument, notFound, alreadyExists, failedPrecondition, corrupt, io
+    case invalidArgument, notFound, alreadyExists, failedPrecondition, corrupt, io, preconditionFailed, badDigest
 }
 
 func kind(of error: PFSError) -> PFSErrorKind {
@@ -144,6 +144,8 @@ func kind(of error: PFSError) -> PFSErrorKind {
     case .failedPrecondition: return .failedPrecondition
     case .corrupt: return .corrupt
     case .io: return .io
+    case .preconditionFailed: return .preconditionFailed
+    case .badDigest: return .badDigest
     }
 }
 

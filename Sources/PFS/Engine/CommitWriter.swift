@@ -10,8 +10,8 @@ enum WriteTarget: Hashable, Sendable {
 
 /// One change to a commit's files.
 enum WriteOp: Sendable {
-    case put(Key, FileEntry)
-    case append(Key, content: IngestedContent, contentType: String?, metadata: [String: String]?)
+    case put(Key, FileEntry, precondition: PutPrecondition?)
+    case append(Key, content: IngestedContent, contentType: String?, metadata: [String: String]?, precondition: PutPrecondition?)
     case delete(Key)
     case deletePrefix([UInt8])
 }
@@ -160,30 +160,23 @@ actor CommitWriter {
                 continue
             }
             if !req.description.isEmpty { description = req.description }
-            for op in req.ops {
-                switch op {
-                case .put(let k, var e):
-                    if case .chunks(let c) = e.content, c.count > ContentIndex.inlineLimit { e.content = ContentIndex.content(for: c, into: &tx) }
-                    e.commit = id
-                    e.modifiedMillis = now
-                    edits.put(k, e)
-                case .delete(let k):
-                    edits.delete(k)
-                case .deletePrefix(let p):
-                    edits.deletePrefix(p)
-                case .append(let k, let content, let contentType, let metadata):
-                    var old = edits.putEntry(k)
-                    if old == nil, !edits.isDeleted(k) { old = try await Tree.lookup(baseRoot, k, in: source) }
-                    var e = try await appended(old, content, contentType: contentType, metadata: metadata, into: &tx)
-                    e.commit = id
-                    e.modifiedMillis = now
-                    edits.put(k, e)
-                }
+            // A request whose precondition fails leaves no trace in the batch.
+            let editsBefore = edits
+            let txBefore = tx
+            do {
+                for op in req.ops { try await apply(op, to: &edits, base: baseRoot, commit: id, now: now, tx: &tx) }
+            } catch {
+                edits = editsBefore
+                tx = txBefore
+                outcomes.append(.failure(error))
+                continue
             }
             for (d, b) in req.smallChunks { tx.chunks[d] = b }
             if req.finish { finished = true }
             outcomes.append(.success(id))
         }
+        // Nothing to commit when every request of the group failed.
+        guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else { return outcomes }
         let (root, builder) = try await Tree.apply(edits, to: baseRoot, in: source)
         tx.nodes.merge(builder.newNodes) { a, _ in a }
         let totals = try await Tree.totals(root, in: OverlayNodeSource(pending: builder.decoded, base: source))
@@ -199,6 +192,46 @@ actor CommitWriter {
             tx.branchMoves.append(.init(repo: key.repo, branch: branch, expected: head?.id, new: id, create: head == nil))
         }
         return outcomes
+    }
+
+    private func apply(_ op: WriteOp, to edits: inout TreeEdits, base: Digest?, commit id: CommitID, now: Int64, tx: inout MetadataTransaction)
+        async throws
+    {
+        func current(_ k: Key) async throws -> FileEntry? {
+            if let e = edits.putEntry(k) { return e }
+            if edits.isDeleted(k) { return nil }
+            return try await Tree.lookup(base, k, in: source)
+        }
+        func check(_ p: PutPrecondition?, _ k: Key) async throws {
+            guard let p else { return }
+            let e = try await current(k)
+            switch p {
+            case .absent:
+                if e != nil { throw PFSError.preconditionFailed("'\(k.string)' already exists") }
+            case .etag(let tag):
+                guard let e else { throw PFSError.preconditionFailed("'\(k.string)' does not exist") }
+                let want = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                if want != "*" && want != e.etag { throw PFSError.preconditionFailed("'\(k.string)' has ETag \(e.etag), not \(want)") }
+            }
+        }
+        switch op {
+        case .put(let k, var e, let precondition):
+            try await check(precondition, k)
+            if case .chunks(let c) = e.content, c.count > ContentIndex.inlineLimit { e.content = ContentIndex.content(for: c, into: &tx) }
+            e.commit = id
+            e.modifiedMillis = now
+            edits.put(k, e)
+        case .delete(let k):
+            edits.delete(k)
+        case .deletePrefix(let p):
+            edits.deletePrefix(p)
+        case .append(let k, let content, let contentType, let metadata, let precondition):
+            try await check(precondition, k)
+            var e = try await appended(try await current(k), content, contentType: contentType, metadata: metadata, into: &tx)
+            e.commit = id
+            e.modifiedMillis = now
+            edits.put(k, e)
+        }
     }
 
     /// The entry of `old` with `content` appended (or a new entry when there is no old file).

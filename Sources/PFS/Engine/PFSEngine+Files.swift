@@ -19,25 +19,35 @@ extension PFSEngine {
     }
 
     /// Streams `body` into the file at `path`: into the open commit named by `ref`, or a new commit on
-    /// its branch. With `append`, the bytes are added to the end of the existing file.
-    /// Nothing is committed unless the whole body arrives.
+    /// its branch. Nothing is committed unless the whole body arrives and the options' checks pass.
     public func putFile<S: AsyncSequence>(
-        _ ref: CommitRef, path: String, from body: S, contentType: String? = nil, metadata: [String: String] = [:], append: Bool = false
+        _ ref: CommitRef, path: String, from body: S, options: PutOptions
     ) async throws -> PutResult where S.Element: ByteChunk {
         let key = try Paths.key(path)
         let target = try writeTarget(ref)
         let content = try await FileIngest(blobs: blobs, inflight: inflight).ingest(body)
         defer { inflight.remove(content.inflight) }
+        if let expected = options.expectedMD5, expected != content.md5 {
+            throw PFSError.badDigest("the body's MD5 \(Hex.encode(content.md5)) is not the expected \(Hex.encode(expected))")
+        }
         let op: WriteOp
-        let etag = Hex.encode(content.md5)
-        if append {
-            op = .append(key, content: content, contentType: contentType, metadata: metadata.isEmpty ? nil : metadata)
+        if options.append {
+            op = .append(
+                key, content: content, contentType: options.contentType, metadata: options.metadata.isEmpty ? nil : options.metadata,
+                precondition: options.precondition)
         } else {
-            op = .put(key, FileEntry(content, contentType: contentType, metadata: metadata))
+            op = .put(key, FileEntry(content, contentType: options.contentType, metadata: options.metadata), precondition: options.precondition)
         }
         let commit = try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: [op], smallChunks: content.smallChunks))
-        if append, let e = try? await lookup(.commit(ref.repo, commit), key) { return PutResult(commit: commit, size: e.size, etag: e.etag) }
-        return PutResult(commit: commit, size: content.size, etag: etag)
+        if options.append, let e = try? await lookup(.commit(ref.repo, commit), key) { return PutResult(commit: commit, size: e.size, etag: e.etag) }
+        return PutResult(commit: commit, size: content.size, etag: Hex.encode(content.md5))
+    }
+
+    /// Streams `body` into the file at `path` (see ``putFile(_:path:from:options:)``).
+    public func putFile<S: AsyncSequence>(
+        _ ref: CommitRef, path: String, from body: S, contentType: String? = nil, metadata: [String: String] = [:], append: Bool = false
+    ) async throws -> PutResult where S.Element: ByteChunk {
+        try await putFile(ref, path: path, from: body, options: PutOptions(contentType: contentType, metadata: metadata, append: append))
     }
 
     /// Puts many small in-memory files in one commit (one transaction): for bulk loads of small objects.
@@ -54,7 +64,7 @@ extension PFSEngine {
             let content = try await ingest.ingest([f.bytes].async)
             inflightAll += content.inflight
             small.merge(content.smallChunks) { a, _ in a }
-            ops.append(.put(key, FileEntry(content, contentType: contentType, metadata: [:])))
+            ops.append(.put(key, FileEntry(content, contentType: contentType, metadata: [:]), precondition: nil))
         }
         return try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: ops, smallChunks: small))
     }
@@ -71,21 +81,28 @@ extension PFSEngine {
     }
 
     /// Copies a file, or with a directory path every file under it, by reference: no bytes move.
+    /// With `replacing`, a single copied file gets that content type and user metadata instead of its own.
     @discardableResult
-    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID {
+    public func copyFile(
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil
+    ) async throws -> CommitID {
         let target = try writeTarget(dst)
         let root = try await resolve(src).root
         var ops: [WriteOp] = []
         let srcKey = try Paths.key(srcPath)
-        if let e = try await Tree.lookup(root, srcKey, in: nodes) {
-            ops.append(.put(try Paths.key(dstPath), e))
+        if var e = try await Tree.lookup(root, srcKey, in: nodes) {
+            if let replacing {
+                e.contentType = replacing.contentType ?? "application/octet-stream"
+                e.metadata = replacing.metadata
+            }
+            ops.append(.put(try Paths.key(dstPath), e, precondition: nil))
         } else {
             let srcDir = srcPath.hasSuffix("/") ? srcPath : srcPath + "/"
             let dstDir = dstPath.hasSuffix("/") ? dstPath : dstPath + "/"
             var cursor = try await TreeCursor.seek(root, to: Key(srcDir), in: nodes)
             let prefix = Array(srcDir.utf8)
             while let (k, e) = cursor.current, k.hasPrefix(prefix) {
-                ops.append(.put(try Paths.key(dstDir + String(decoding: k.bytes[prefix.count...], as: UTF8.self)), e))
+                ops.append(.put(try Paths.key(dstDir + String(decoding: k.bytes[prefix.count...], as: UTF8.self)), e, precondition: nil))
                 try await cursor.next()
             }
             if ops.isEmpty { throw PFSError.notFound("file '\(srcPath)' not found in \(src)") }

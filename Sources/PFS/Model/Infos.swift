@@ -76,4 +76,11 @@ public struct ListPage: Sendable {
     public var isTruncated: Bool
     /// The last key or prefix returned: pass it as `startAfter` to get the next page.
     public var nextMarker: String?
+
+    public init(files: [FileInfo], commonPrefixes: [String], isTruncated: Bool, nextMarker: String?) {
+        self.files = files
+        self.commonPrefixes = commonPrefixes
+        self.isTruncated = isTruncated
+        self.nextMarker = nextMarker
+    }
 }

@@ -12,10 +12,15 @@ public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(String)
     /// An I/O error from the operating system or a store.
     case io(String)
+    /// A conditional write found the file in another state than required; nothing was written.
+    case preconditionFailed(String)
+    /// The content does not match the digest the writer announced; nothing was written.
+    case badDigest(String)
 
     public var description: String {
         switch self {
-        case .invalidArgument(let m), .notFound(let m), .alreadyExists(let m), .failedPrecondition(let m), .corrupt(let m), .io(let m):
+        case .invalidArgument(let m), .notFound(let m), .alreadyExists(let m), .failedPrecondition(let m), .corrupt(let m), .io(let m),
+            .preconditionFailed(let m), .badDigest(let m):
             return m
         }
     }

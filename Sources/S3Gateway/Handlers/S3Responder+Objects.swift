@@ -1,0 +1,206 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PFS
+import PFSClient
+
+extension S3Responder {
+    /// The commit a read addresses and the file entry at `key` in it.
+    func readTarget(_ bucket: BucketName, name: String, key: String, versionId: String?) async throws -> (CommitID, FileEntry) {
+        let commit: CommitID
+        if let versionId {
+            guard let v = VersionID(versionId) else {
+                throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: versionId)
+            }
+            commit = v.commit
+        } else {
+            guard let head = try await headCommit(bucket) else { throw S3Error.noSuchKey(key) }
+            commit = head
+        }
+        let info: FileInfo
+        do {
+            info = try await client.inspectFile(.commit(bucket.repo, commit), path: key)
+        } catch let e as PFSError {
+            if case .notFound = e {
+                throw versionId == nil ? S3Error.noSuchKey(key) : S3Error.noSuchVersion(key: key, versionId: versionId!)
+            }
+            throw S3Error(e, bucket: name, key: key)
+        }
+        // An implicit directory is not an object.
+        guard let entry = info.entry, info.path == key else {
+            throw versionId == nil ? S3Error.noSuchKey(key) : S3Error.noSuchVersion(key: key, versionId: versionId!)
+        }
+        return (commit, entry)
+    }
+
+    static func objectHeaders(_ entry: FileEntry) -> HTTPFields {
+        var h = HTTPFields()
+        h[.eTag] = S3XMLResponses.quotedETag(entry.etag)
+        h[.lastModified] = S3Time.httpDate(entry.modified)
+        h[.contentType] = entry.contentType
+        h[.acceptRanges] = "bytes"
+        h[HTTPField.Name("x-amz-version-id")!] = entry.commit.rawValue
+        for (k, v) in entry.metadata.sorted(by: { $0.key < $1.key }) {
+            if let n = HTTPField.Name("x-amz-meta-" + k) { h[n] = v }
+        }
+        return h
+    }
+
+    func getObject(_ name: String, _ key: String, _ p: S3Operation.GetObjectParameters, request: Request, head: Bool) async throws -> Response {
+        let bucket = try await existingBucket(name)
+        let (commit, entry) = try await readTarget(bucket, name: name, key: key, versionId: p.versionId)
+        var headers = Self.objectHeaders(entry)
+        let requestHeaders = request.headers
+        let condition = Conditionals(headers: { n in HTTPField.Name(n).flatMap { requestHeaders[$0] } })
+            .evaluateRead(etag: entry.etag, lastModified: entry.modified)
+        switch condition {
+        case .proceed: break
+        case .notModified:
+            var h = HTTPFields()
+            h[.eTag] = headers[.eTag]
+            h[.lastModified] = headers[.lastModified]
+            return Response(status: .notModified, headers: h)
+        case .preconditionFailed(let header):
+            throw S3Error.preconditionFailed(condition: header)
+        }
+        if let part = p.partNumber, part != 1 || entry.partCount != nil {
+            // Objects keep no part layout yet: only part 1 of a single-part object exists.
+            throw S3Error.invalidPartNumber()
+        }
+        for (n, v) in p.overrides.headers { if let name = HTTPField.Name(n) { headers[name] = v } }
+        var offset: UInt64 = 0
+        var length = entry.size
+        var status = HTTPResponse.Status.ok
+        if let r = try ByteRange.resolve(header: request.headers[.range], size: entry.size) {
+            offset = r.offset
+            length = r.length
+            status = .partialContent
+            headers[.contentRange] = r.contentRange
+        }
+        headers[.contentLength] = String(length)
+        if head { return Response(status: status, headers: headers) }
+        let stream = try await client.getFile(.commit(bucket.repo, commit), path: key, offset: offset, length: length)
+        let body = ResponseBody(contentLength: Int(length)) { writer in
+            for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The `x-amz-meta-*` headers of a request, without the prefix.
+    static func userMetadata(_ headers: HTTPFields) -> [String: String] {
+        var meta: [String: String] = [:]
+        for f in headers where f.name.canonicalName.hasPrefix("x-amz-meta-") {
+            meta[String(f.name.canonicalName.dropFirst("x-amz-meta-".count))] = f.value
+        }
+        return meta
+    }
+
+    func writableBucket(_ name: String, method: String) async throws -> BucketName {
+        let bucket = try await existingBucket(name)
+        if bucket.isReadOnly { throw S3Error.methodNotAllowed(method: method, resourceType: "OBJECT") }
+        return bucket
+    }
+
+    func putObject(_ name: String, _ key: String, request: Request) async throws -> Response {
+        let bucket = try await writableBucket(name, method: "PUT")
+        let headers = request.headers
+        let spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
+        var options = PutOptions(contentType: headers[.contentType], metadata: Self.userMetadata(headers))
+        if let md5 = headers[HTTPField.Name("content-md5")!] {
+            guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
+            options.expectedMD5 = Array(d)
+        }
+        if let inm = headers[.ifNoneMatch] {
+            guard inm.trimmingCharacters(in: .whitespaces) == "*" else { throw S3Error.notImplemented("If-None-Match with an ETag on PUT", header: "If-None-Match") }
+            options.precondition = .absent
+        } else if let im = headers[.ifMatch] {
+            options.precondition = .etag(im.trimmingCharacters(in: .whitespaces))
+        }
+        let result: PutResult
+        do {
+            result = try await client.putFile(bucket.ref, path: key, from: S3BodyStream(base: request.body, spec: spec), options: options)
+        } catch let e as PFSError {
+            switch e {
+            case .badDigest: throw S3Error.badDigest()
+            case .preconditionFailed: throw S3Error.preconditionFailed(condition: headers[.ifNoneMatch] != nil ? "If-None-Match" : "If-Match")
+            default: throw S3Error(e, bucket: name, key: key)
+            }
+        }
+        var out = HTTPFields()
+        out[.eTag] = S3XMLResponses.quotedETag(result.etag)
+        out[HTTPField.Name("x-amz-version-id")!] = result.commit.rawValue
+        if let (algorithm, value) = spec.checksum, let value { out[HTTPField.Name(algorithm.headerName)!] = value }
+        return Self.empty(.ok, headers: out)
+    }
+
+    func copyObject(_ name: String, _ key: String, source: S3CopySource, request: Request) async throws -> Response {
+        let bucket = try await writableBucket(name, method: "PUT")
+        let srcBucket = try await existingBucket(source.bucket)
+        let (srcCommit, srcEntry) = try await readTarget(srcBucket, name: source.bucket, key: source.key, versionId: source.versionId)
+        let headers = request.headers
+        let directive = headers[HTTPField.Name("x-amz-metadata-directive")!]?.uppercased() ?? "COPY"
+        var replacing: FileAttributes?
+        switch directive {
+        case "COPY":
+            if srcBucket == bucket, source.key == key, source.versionId == nil {
+                throw S3Error.invalidRequest(
+                    "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+                )
+            }
+        case "REPLACE":
+            replacing = FileAttributes(contentType: headers[.contentType], metadata: Self.userMetadata(headers))
+        default:
+            throw S3Error.invalidArgument("Unknown metadata directive.", name: "x-amz-metadata-directive", value: directive)
+        }
+        let condition = Conditionals(copySourceHeaders: { n in HTTPField.Name(n).flatMap { headers[$0] } })
+            .evaluateCopySource(etag: srcEntry.etag, lastModified: srcEntry.modified)
+        if let error = condition.error { throw error }
+        let commit = try await client.copyFile(
+            from: .commit(srcBucket.repo, srcCommit), path: source.key, to: bucket.ref, path: key, replacing: replacing)
+        var out = HTTPFields()
+        out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
+        out[HTTPField.Name("x-amz-copy-source-version-id")!] = srcEntry.commit.rawValue
+        return Self.xml(S3XMLResponses.copyObjectResult(lastModified: Date(), etag: srcEntry.etag), headers: out)
+    }
+
+    func deleteObject(_ name: String, _ key: String, versionId: String?) async throws -> Response {
+        let bucket = try await writableBucket(name, method: "DELETE")
+        if versionId != nil { throw S3Error.notImplemented("deleting a version: versions are commits, which are immutable") }
+        let commit = try await client.deleteFiles(bucket.ref, paths: [key], prefixes: [])
+        var out = HTTPFields()
+        out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
+        out[HTTPField.Name("x-amz-delete-marker")!] = "true"
+        return Self.empty(.noContent, headers: out)
+    }
+
+    func deleteObjects(_ name: String, request: Request) async throws -> Response {
+        let bucket = try await writableBucket(name, method: "POST")
+        var body = request.body
+        let raw = Array(buffer: try await body.collect(upTo: S3XMLRequests.defaultSizeLimit + 1))
+        if let md5 = request.headers[HTTPField.Name("content-md5")!] {
+            guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
+            if Array(d) != Array(Insecure.MD5.hash(data: raw)) { throw S3Error.badDigest() }
+        }
+        let doc = try S3XMLRequests.parseDelete(raw)
+        var errors: [S3DeleteResult.Failure] = []
+        var keys: [String] = []
+        for o in doc.objects {
+            if o.versionId != nil {
+                errors.append(.init(key: o.key, versionId: o.versionId, error: .notImplemented("deleting a version: versions are commits, which are immutable")))
+            } else if o.key.isEmpty || o.key.utf8.count > 1024 {
+                errors.append(.init(key: o.key, error: .keyTooLong(size: o.key.utf8.count)))
+            } else {
+                keys.append(o.key)
+            }
+        }
+        var deleted: [S3DeleteResult.Deleted] = []
+        if !keys.isEmpty {
+            let commit = try await client.deleteFiles(bucket.ref, paths: keys, prefixes: [])
+            deleted = keys.map { .init(key: $0, deleteMarker: true, deleteMarkerVersionId: commit.rawValue) }
+        }
+        return Self.xml(S3DeleteResult(deleted: deleted, errors: errors, quiet: doc.quiet).xml())
+    }
+}

@@ -1,0 +1,281 @@
+/// Recognizes the S3 call a request makes, from its method, raw path, decoded query items and
+/// headers. Pure: it reads nothing but its arguments.
+///
+/// Path-style (`/bucket/key`) always; virtual-host style (`bucket.domain[:port]` in `Host`) for the
+/// configured domains. The key is everything after the first `/` after the bucket, percent-decoded
+/// (`+` stays a plus), so keys keep `//`, a trailing `/`, spaces and any Unicode.
+public struct S3RequestParser: Sendable {
+    /// The longest key S3 accepts, in UTF-8 bytes.
+    public static let maxKeyLength = 1024
+    /// The largest page any listing returns.
+    public static let maxListLimit = 1000
+
+    /// Domains served virtual-host style, lower-cased (`s3.example.com`).
+    public var virtualHostDomains: [String]
+
+    public init(virtualHostDomains: [String] = []) {
+        self.virtualHostDomains = virtualHostDomains.map { $0.lowercased() }
+    }
+
+    /// Recognizes the call. `headers` looks a header up by its lower-cased name; `query` holds the
+    /// decoded query items in order (a name without `=` has a nil value).
+    ///
+    /// Throws InvalidURI (a path that does not decode), KeyTooLongError, InvalidArgument (a bad
+    /// `max-keys`, `partNumber`, `encoding-type`, `list-type`, empty `versionId` or copy source) and
+    /// InvalidRequest (Range together with partNumber).
+    public func parse(method: String, path: String, query: [(String, String?)], headers: (String) -> String?) throws(S3Error) -> S3Operation {
+        let (bucket, key) = try bucketAndKey(path: path, host: headers("host"))
+        let q = Query(query)
+        let method = method.uppercased()
+        guard let bucket else { return method == "GET" ? .listBuckets : .methodNotAllowed(method: method, resourceType: "SERVICE") }
+        if let key {
+            return try objectOperation(method: method, bucket: bucket, key: key, query: q, headers: headers)
+        }
+        return try bucketOperation(method: method, bucket: bucket, query: q)
+    }
+
+    /// ``parse(method:path:query:headers:)`` with the headers in a dictionary keyed by lower-cased name.
+    public func parse(method: String, path: String, query: [(String, String?)], headers: [String: String]) throws(S3Error) -> S3Operation {
+        try parse(method: method, path: path, query: query, headers: { headers[$0] })
+    }
+
+    /// The bucket and key a path addresses: both nil for the service (`/`), a nil key for a bucket
+    /// (`/bucket` or `/bucket/`). Virtual-host style applies when `host` (the `Host` header) is
+    /// `bucket.` + one of ``virtualHostDomains``, with or without a port.
+    public func bucketAndKey(path: String, host: String?) throws(S3Error) -> (bucket: String?, key: String?) {
+        var raw = Substring(path)
+        guard raw.hasPrefix("/") || raw.isEmpty else { throw .invalidURI() }
+        raw = raw.dropFirst()
+        if let host, let vbucket = virtualHostBucket(host) {
+            guard let key = S3URLEncoding.percentDecode(raw) else { throw .invalidURI() }
+            return (vbucket, try checkedKey(key))
+        }
+        let bucketRaw: Substring
+        var keyRaw: Substring = ""
+        if let slash = raw.firstIndex(of: "/") {
+            bucketRaw = raw[..<slash]
+            keyRaw = raw[raw.index(after: slash)...]
+        } else {
+            bucketRaw = raw
+        }
+        guard let bucket = S3URLEncoding.percentDecode(bucketRaw), let key = S3URLEncoding.percentDecode(keyRaw) else {
+            throw .invalidURI()
+        }
+        if bucket.isEmpty {
+            guard key.isEmpty else { throw .invalidURI() }
+            return (nil, nil)
+        }
+        return (bucket, try checkedKey(key))
+    }
+
+    /// The bucket named by a virtual-host `Host`, or nil when `host` is not under a configured domain.
+    public func virtualHostBucket(_ host: String) -> String? {
+        guard !virtualHostDomains.isEmpty else { return nil }
+        var name = Substring(host)
+        // Drop the port; an IPv6 literal is never a bucket host.
+        if name.hasPrefix("[") { return nil }
+        if let colon = name.lastIndex(of: ":") { name = name[..<colon] }
+        if name.hasSuffix(".") { name = name.dropLast() }
+        let lower = name.lowercased()
+        for domain in virtualHostDomains where lower.count > domain.count + 1 && lower.hasSuffix("." + domain) {
+            return String(name.dropLast(domain.count + 1))
+        }
+        return nil
+    }
+
+    // MARK: - Routing
+
+    /// Subresources S3 has on buckets and pachs3 does not serve.
+    static let unservedBucketSubresources: [String] = [
+        "acl", "policy", "policyStatus", "lifecycle", "tagging", "cors", "website", "logging", "notification", "replication",
+        "encryption", "object-lock", "requestPayment", "accelerate", "analytics", "inventory", "metrics", "intelligent-tiering",
+        "ownershipControls", "publicAccessBlock", "torrent", "select", "restore", "retention", "legal-hold", "attributes",
+        "session", "metadataTable", "metadataConfiguration", "abac",
+    ]
+
+    /// Subresources S3 has on objects and pachs3 does not serve.
+    static let unservedObjectSubresources: [String] = [
+        "acl", "tagging", "retention", "legal-hold", "torrent", "select", "select-type", "restore", "attributes", "renameObject",
+        "policy", "cors", "lifecycle", "website", "encryption",
+    ]
+
+    func bucketOperation(method: String, bucket: String, query q: Query) throws(S3Error) -> S3Operation {
+        if let sub = Self.unservedBucketSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
+        switch method {
+        case "GET":
+            if q.has("location") { return .getBucketLocation(bucket: bucket) }
+            if q.has("versioning") { return .getBucketVersioning(bucket: bucket) }
+            if q.has("versions") { return .listObjectVersions(bucket: bucket, try versionsParameters(q)) }
+            if q.has("uploads") { return .listMultipartUploads(bucket: bucket, try uploadsParameters(q)) }
+            switch q["list-type"] ?? nil {
+            case nil, "1": return .listObjectsV1(bucket: bucket, try listParameters(q, v2: false))
+            case "2": return .listObjectsV2(bucket: bucket, try listParameters(q, v2: true))
+            case let other?: throw .invalidArgument("Invalid List Type specified in Request", name: "list-type", value: other)
+            }
+        case "PUT":
+            if q.has("versioning") { return .putBucketVersioning(bucket: bucket) }
+            if let sub = ["uploads", "versions", "location"].first(where: q.has) { return .notImplemented("PUT ?\(sub)") }
+            return .createBucket(bucket: bucket)
+        case "DELETE":
+            if let sub = ["versioning", "uploads", "versions"].first(where: q.has) {
+                return .methodNotAllowed(method: method, resourceType: sub.uppercased())
+            }
+            return .deleteBucket(bucket: bucket)
+        case "HEAD":
+            return .headBucket(bucket: bucket)
+        case "POST":
+            if q.has("delete") { return .deleteObjects(bucket: bucket) }
+            // A POST to a bucket without a subresource is a browser form upload.
+            return .notImplemented("POST Object (browser form upload)")
+        default:
+            return .methodNotAllowed(method: method, resourceType: "BUCKET")
+        }
+    }
+
+    func objectOperation(method: String, bucket: String, key: String, query q: Query, headers: (String) -> String?) throws(S3Error) -> S3Operation {
+        if let sub = Self.unservedObjectSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
+        switch method {
+        case "GET", "HEAD":
+            if method == "GET", q.has("uploadId") {
+                return .listParts(bucket: bucket, key: key, uploadId: q.value("uploadId") ?? "", try partsParameters(q))
+            }
+            let params = try getParameters(q)
+            if params.partNumber != nil, headers("range") != nil {
+                throw .invalidRequest("Cannot specify both Range header and partNumber query parameter")
+            }
+            return method == "GET" ? .getObject(bucket: bucket, key: key, params) : .headObject(bucket: bucket, key: key, params)
+        case "PUT":
+            var copySource: S3CopySource?
+            if let header = headers("x-amz-copy-source") { copySource = try S3CopySource.parse(header) }
+            if q.has("uploadId") || q.has("partNumber") {
+                guard let uploadId = q["uploadId"] ?? nil else {
+                    throw .invalidArgument("This operation requires the uploadId parameter", name: "uploadId")
+                }
+                guard let partText = q["partNumber"] ?? nil else {
+                    throw .invalidArgument("This operation requires the partNumber parameter", name: "partNumber")
+                }
+                let part = try partNumber(partText)
+                if let copySource {
+                    return .uploadPartCopy(bucket: bucket, key: key, uploadId: uploadId, partNumber: part, source: copySource)
+                }
+                return .uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: part)
+            }
+            if let copySource { return .copyObject(bucket: bucket, key: key, source: copySource) }
+            return .putObject(bucket: bucket, key: key)
+        case "POST":
+            if q.has("uploads") { return .createMultipartUpload(bucket: bucket, key: key) }
+            if q.has("uploadId") { return .completeMultipartUpload(bucket: bucket, key: key, uploadId: q.value("uploadId") ?? "") }
+            return .methodNotAllowed(method: method, resourceType: "OBJECT")
+        case "DELETE":
+            if q.has("uploadId") { return .abortMultipartUpload(bucket: bucket, key: key, uploadId: q.value("uploadId") ?? "") }
+            return .deleteObject(bucket: bucket, key: key, versionId: try versionId(q))
+        default:
+            return .methodNotAllowed(method: method, resourceType: "OBJECT")
+        }
+    }
+
+    // MARK: - Parameters
+
+    func listParameters(_ q: Query, v2: Bool) throws(S3Error) -> S3Operation.ListObjectsParameters {
+        var p = S3Operation.ListObjectsParameters()
+        p.prefix = q.value("prefix") ?? ""
+        p.delimiter = q.nonEmpty("delimiter")
+        p.maxKeys = try limit(q, "max-keys")
+        p.encodingURL = try encodingURL(q)
+        if v2 {
+            p.continuationToken = q.value("continuation-token")
+            p.startAfter = q.nonEmpty("start-after")
+            p.fetchOwner = q.value("fetch-owner")?.lowercased() == "true"
+        } else {
+            p.marker = q.nonEmpty("marker")
+        }
+        return p
+    }
+
+    func versionsParameters(_ q: Query) throws(S3Error) -> S3Operation.ListVersionsParameters {
+        S3Operation.ListVersionsParameters(
+            prefix: q.value("prefix") ?? "", delimiter: q.nonEmpty("delimiter"), maxKeys: try limit(q, "max-keys"),
+            encodingURL: try encodingURL(q), keyMarker: q.nonEmpty("key-marker"), versionIdMarker: q.nonEmpty("version-id-marker")
+        )
+    }
+
+    func uploadsParameters(_ q: Query) throws(S3Error) -> S3Operation.ListUploadsParameters {
+        S3Operation.ListUploadsParameters(
+            prefix: q.value("prefix") ?? "", delimiter: q.nonEmpty("delimiter"), maxUploads: try limit(q, "max-uploads"),
+            encodingURL: try encodingURL(q), keyMarker: q.nonEmpty("key-marker"), uploadIdMarker: q.nonEmpty("upload-id-marker")
+        )
+    }
+
+    func partsParameters(_ q: Query) throws(S3Error) -> S3Operation.ListPartsParameters {
+        var marker = 0
+        if let text = q.nonEmpty("part-number-marker") {
+            guard let n = Int(text), n >= 0 else {
+                throw .invalidArgument("Provided part-number-marker not an integer or within integer range", name: "part-number-marker", value: text)
+            }
+            marker = n
+        }
+        return S3Operation.ListPartsParameters(maxParts: try limit(q, "max-parts"), partNumberMarker: marker)
+    }
+
+    func getParameters(_ q: Query) throws(S3Error) -> S3Operation.GetObjectParameters {
+        var p = S3Operation.GetObjectParameters()
+        p.versionId = try versionId(q)
+        if let text = q.value("partNumber") { p.partNumber = try partNumber(text) }
+        p.overrides = S3Operation.ResponseOverrides(
+            contentType: q.value("response-content-type"), contentLanguage: q.value("response-content-language"),
+            expires: q.value("response-expires"), cacheControl: q.value("response-cache-control"),
+            contentDisposition: q.value("response-content-disposition"), contentEncoding: q.value("response-content-encoding")
+        )
+        return p
+    }
+
+    func versionId(_ q: Query) throws(S3Error) -> String? {
+        guard q.has("versionId") else { return nil }
+        guard let v = q.nonEmpty("versionId") else { throw .invalidArgument("Version id cannot be the empty string", name: "versionId", value: "") }
+        return v
+    }
+
+    func partNumber(_ text: String) throws(S3Error) -> Int {
+        guard let n = Int(text), (1...S3XMLRequests.maxPartNumber).contains(n) else {
+            throw .invalidArgument("Part number must be an integer between 1 and 10000, inclusive", name: "partNumber", value: text)
+        }
+        return n
+    }
+
+    /// A `max-*` parameter: 1000 when absent, an integer ≥ 0 capped at 1000 otherwise.
+    func limit(_ q: Query, _ name: String) throws(S3Error) -> Int {
+        guard let text = q.value(name) else { return Self.maxListLimit }
+        guard let n = Int(text) else { throw .invalidArgument("Provided \(name) not an integer or within integer range", name: name, value: text) }
+        guard n >= 0 else { throw .invalidArgument("Argument \(name) must be an integer between 0 and 2147483647", name: name, value: text) }
+        return min(n, Self.maxListLimit)
+    }
+
+    func encodingURL(_ q: Query) throws(S3Error) -> Bool {
+        guard let e = q.nonEmpty("encoding-type") else { return false }
+        guard e.lowercased() == "url" else { throw .invalidArgument("Invalid Encoding Method specified in Request", name: "encoding-type", value: e) }
+        return true
+    }
+
+    func checkedKey(_ key: String) throws(S3Error) -> String? {
+        if key.isEmpty { return nil }
+        let n = key.utf8.count
+        guard n <= Self.maxKeyLength else { throw .keyTooLong(size: n) }
+        return key
+    }
+
+    /// Query items by name (the first occurrence wins; names are case-sensitive, as in S3).
+    struct Query {
+        var items: [String: String?] = [:]
+
+        init(_ list: [(String, String?)]) {
+            for (name, value) in list where items[name] == nil { items[name] = .some(value) }
+        }
+
+        func has(_ name: String) -> Bool { items[name] != nil }
+        /// The value, "" for a name given without one, nil when absent.
+        func value(_ name: String) -> String? { items[name].map { $0 ?? "" } }
+        /// The value when present and non-empty.
+        func nonEmpty(_ name: String) -> String? { value(name).flatMap { $0.isEmpty ? nil : $0 } }
+        subscript(_ name: String) -> String?? { items[name] }
+    }
+}

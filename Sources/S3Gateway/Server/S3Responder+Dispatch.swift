@@ -1,0 +1,53 @@
+import HTTPTypes
+import Hummingbird
+import PFS
+import PFSClient
+
+extension S3Responder {
+    /// Recognizes the S3 call and runs its handler.
+    func dispatch(_ request: Request) async throws -> Response {
+        let parser = S3RequestParser(virtualHostDomains: configuration.domain.map { [$0] } ?? [])
+        let headers = request.headers
+        let op = try parser.parse(
+            method: request.method.rawValue, path: request.uri.path, query: Self.queryItems(request.uri.query),
+            headers: { name in HTTPField.Name(name).flatMap { headers[$0] } })
+        if let refusal = op.refusal { throw refusal }
+        switch op {
+        case .listBuckets: return try await listBuckets()
+        case .createBucket(let b): return try await createBucket(b, request: request)
+        case .deleteBucket(let b): return try await deleteBucket(b)
+        case .headBucket(let b): return try await headBucket(b)
+        case .getBucketLocation(let b): return try await getBucketLocation(b)
+        case .getBucketVersioning(let b): return try await getBucketVersioning(b)
+        case .putBucketVersioning(let b): return try await putBucketVersioning(b, request: request)
+        case .listObjectsV1(let b, let p): return try await listObjects(b, p, v2: false)
+        case .listObjectsV2(let b, let p): return try await listObjects(b, p, v2: true)
+        case .getObject(let b, let k, let p): return try await getObject(b, k, p, request: request, head: false)
+        case .headObject(let b, let k, let p): return try await getObject(b, k, p, request: request, head: true)
+        case .putObject(let b, let k): return try await putObject(b, k, request: request)
+        case .copyObject(let b, let k, let source): return try await copyObject(b, k, source: source, request: request)
+        case .deleteObject(let b, let k, let v): return try await deleteObject(b, k, versionId: v)
+        case .deleteObjects(let b): return try await deleteObjects(b, request: request)
+        case .listObjectVersions, .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload,
+            .listParts, .listMultipartUploads:
+            throw S3Error.notImplemented(op.name)
+        case .notImplemented, .methodNotAllowed:
+            throw S3Error.internalError()
+        }
+    }
+
+    /// The query string's items, percent-decoded, in order; `+` is a space as in form encoding.
+    static func queryItems(_ query: String?) -> [(String, String?)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { item in
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return S3URLEncoding.percentDecode(spaced) ?? String(spaced)
+            }
+            if let eq = item.firstIndex(of: "=") {
+                return (decode(item[..<eq]), decode(item[item.index(after: eq)...]))
+            }
+            return (decode(item), nil)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PFS
+import PFSClient
+
+/// Turns each HTTP request into one S3 operation on PFS, and every failure into an S3 error response.
+struct S3Responder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let client: any PFSClient
+    let configuration: S3GatewayConfiguration
+    let logger: Logger
+
+    static let owner = S3Owner(id: "pachs3", displayName: "pachs3")
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let requestID = Self.newRequestID()
+        var response: Response
+        var errorCode: String?
+        do {
+            response = try await dispatch(request)
+        } catch let e as S3Error {
+            errorCode = e.code
+            response = errorResponse(e, requestID: requestID, resource: request.uri.path)
+        } catch let e as PFSError {
+            let s3 = S3Error(e)
+            errorCode = s3.code
+            response = errorResponse(s3, requestID: requestID, resource: request.uri.path)
+        } catch {
+            logger.error("request failed", metadata: ["request-id": "\(requestID)", "error": "\(error)"])
+            let s3 = S3Error.internalError("\(error)")
+            errorCode = s3.code
+            response = errorResponse(s3, requestID: requestID, resource: request.uri.path)
+        }
+        response.headers[HTTPField.Name("x-amz-request-id")!] = requestID
+        let elapsed = ContinuousClock.now - started
+        var meta: Logger.Metadata = [
+            "request-id": "\(requestID)", "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+            "status": "\(response.status.code)", "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+        ]
+        if let errorCode { meta["error"] = "\(errorCode)" }
+        logger.info("s3", metadata: meta)
+        return response
+    }
+
+    private func errorResponse(_ e: S3Error, requestID: String, resource: String) -> Response {
+        var headers = HTTPFields()
+        for h in e.headers { if let n = HTTPField.Name(h.name) { headers[n] = h.value } }
+        guard e.hasBody else { return Response(status: .init(code: e.status), headers: headers) }
+        let err = e.resource == nil ? e.with(resource: resource) : e
+        let body = S3XMLResponses.error(err, requestId: requestID)
+        headers[.contentType] = "application/xml"
+        headers[.contentLength] = String(body.count)
+        return Response(status: .init(code: e.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func newRequestID() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<8).map { _ in String(format: "%02X", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+
+    /// An XML response with status 200.
+    static func xml(_ body: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/xml"
+        headers[.contentLength] = String(body.count)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func empty(_ status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()) -> Response {
+        var headers = headers
+        if status != .noContent && status != .notModified { headers[.contentLength] = "0" }
+        return Response(status: status, headers: headers)
+    }
+}

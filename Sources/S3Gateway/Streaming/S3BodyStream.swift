@@ -1,0 +1,159 @@
+internal import Crypto
+import Foundation
+import NIOCore
+import PFS
+
+/// What a request body must satisfy, read from its headers.
+struct BodySpec: Sendable {
+    /// `aws-chunked` framing to strip.
+    var chunked = false
+    /// The payload length the body must have (decoded length for aws-chunked bodies).
+    var expectedLength: UInt64?
+    /// A checksum to verify: its expected base64 value from a header, or nil to take it from the trailer.
+    var checksum: (algorithm: ChecksumAlgorithm, expected: String?)?
+    /// The SHA-256 the payload must have (`x-amz-content-sha256` as a hex digest).
+    var contentSHA256: [UInt8]?
+
+    /// Reads the body's framing and integrity headers; `header` looks up a lower-cased name.
+    static func from(header: (String) -> String?) throws(S3Error) -> BodySpec {
+        var spec = BodySpec()
+        let sha = header("x-amz-content-sha256")
+        if let sha {
+            if sha.hasPrefix("STREAMING-") {
+                spec.chunked = true
+            } else if sha != "UNSIGNED-PAYLOAD" {
+                guard sha.utf8.count == 64, let bytes = hexBytes(sha) else {
+                    throw S3Error.invalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hex digest", name: "x-amz-content-sha256", value: sha)
+                }
+                spec.contentSHA256 = bytes
+            }
+        }
+        if let enc = header("content-encoding"), enc.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "aws-chunked" }) {
+            spec.chunked = true
+        }
+        if spec.chunked {
+            if let d = header("x-amz-decoded-content-length") {
+                guard let n = UInt64(d) else { throw S3Error.invalidArgument("bad x-amz-decoded-content-length", name: "x-amz-decoded-content-length", value: d) }
+                spec.expectedLength = n
+            } else if header("content-length") == nil {
+                throw S3Error.missingContentLength()
+            }
+        } else if let cl = header("content-length") {
+            guard let n = UInt64(cl) else { throw S3Error.invalidArgument("bad Content-Length", name: "Content-Length", value: cl) }
+            spec.expectedLength = n
+        } else if header("transfer-encoding") == nil {
+            throw S3Error.missingContentLength()
+        }
+        for a in ChecksumAlgorithm.allCases {
+            if let v = header(a.headerName) {
+                spec.checksum = (a, v)
+                break
+            }
+        }
+        if spec.checksum == nil, let trailer = header("x-amz-trailer") {
+            let name = trailer.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let a = ChecksumAlgorithm(headerName: name) else {
+                throw S3Error.invalidArgument("unsupported trailer '\(trailer)'", name: "x-amz-trailer", value: trailer)
+            }
+            guard spec.chunked else { throw S3Error.invalidRequest("x-amz-trailer needs an aws-chunked body") }
+            spec.checksum = (a, nil)
+        }
+        return spec
+    }
+
+    static func hexBytes(_ s: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var it = s.utf8.makeIterator()
+        while let h = it.next() {
+            guard let l = it.next(), let hv = nibble(h), let lv = nibble(l) else { return nil }
+            out.append(hv << 4 | lv)
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+}
+
+/// A request body as PFS takes it: framing stripped, length and checksums verified. Any failure,
+/// including at the very end, is thrown before the sequence finishes, so nothing is committed.
+struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
+    typealias Element = ByteBufferChunk
+    let base: Base
+    let spec: BodySpec
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let spec: BodySpec
+        var parser: AWSChunkedParser?
+        var pending: [ByteBuffer] = []
+        var checksum: ChecksumHasher?
+        var sha: SHA256?
+        var count: UInt64 = 0
+        var finished = false
+
+        mutating func next() async throws -> ByteBufferChunk? {
+            while true {
+                if !pending.isEmpty {
+                    let b = pending.removeFirst()
+                    count += UInt64(b.readableBytes)
+                    if let limit = spec.expectedLength, count > limit {
+                        throw S3Error.invalidRequest("the body is longer than its declared length \(limit)")
+                    }
+                    b.withUnsafeReadableBytes { raw in
+                        checksum?.update(raw)
+                        sha?.update(bufferPointer: raw)
+                    }
+                    return ByteBufferChunk(b)
+                }
+                if finished { return nil }
+                guard let raw = try await base.next() else {
+                    finished = true
+                    try finish()
+                    return nil
+                }
+                if parser != nil {
+                    pending = try parser!.feed(raw)
+                } else {
+                    pending = [raw]
+                }
+            }
+        }
+
+        private func finish() throws {
+            if let parser { try parser.finish() }
+            if let expected = spec.expectedLength, count != expected {
+                throw S3Error.incompleteBody().replacingMessage("the body has \(count) bytes; \(expected) were declared")
+            }
+            if let want = spec.contentSHA256, let sha {
+                let got = Array(sha.finalize())
+                if got != want {
+                    throw S3Error.contentSHA256Mismatch(clientComputed: hex(want), computed: hex(got))
+                }
+            }
+            if let (algorithm, header) = spec.checksum, let checksum {
+                let expected = header ?? parser?.trailers.first(where: { $0.name == algorithm.headerName })?.value
+                guard let expected else {
+                    throw S3Error.invalidRequest("the trailer \(algorithm.headerName) announced in x-amz-trailer is missing")
+                }
+                if expected != checksum.base64 {
+                    throw S3Error.badDigest("The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
+                }
+            }
+        }
+
+        private func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(
+            base: base.makeAsyncIterator(), spec: spec, parser: spec.chunked ? AWSChunkedParser() : nil,
+            checksum: spec.checksum?.algorithm.makeHasher(), sha: spec.contentSHA256 == nil ? nil : SHA256())
+    }
+}

@@ -1,0 +1,172 @@
+public import Foundation
+
+/// The owner shown in listings (`<Owner><ID/><DisplayName/></Owner>`).
+public struct S3Owner: Sendable, Hashable {
+    public var id: String
+    public var displayName: String?
+
+    public init(id: String, displayName: String? = nil) {
+        self.id = id
+        self.displayName = displayName
+    }
+}
+
+/// One bucket in ListAllMyBucketsResult.
+public struct S3BucketSummary: Sendable, Hashable {
+    public var name: String
+    public var creationDate: Date
+
+    public init(name: String, creationDate: Date) {
+        self.name = name
+        self.creationDate = creationDate
+    }
+}
+
+/// A checksum reported in an XML body as `<Checksum{algorithm}>value</…>`.
+public struct S3Checksum: Sendable, Hashable {
+    /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1` or `SHA256`.
+    public var algorithm: String
+    /// The base64 value.
+    public var value: String
+
+    public init(algorithm: String, value: String) {
+        self.algorithm = algorithm
+        self.value = value
+    }
+}
+
+/// Builders of the small S3 XML response bodies. The listings are built by their own types
+/// (``S3ListBucketResult``, ``S3ListVersionsResult``, ``S3DeleteResult``, ``S3ListPartsResult``,
+/// ``S3ListMultipartUploadsResult``).
+///
+/// ETags are given without quotes (as PFS stores them) and written quoted.
+public enum S3XMLResponses {
+    /// The S3 XML namespace.
+    public static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+    /// `"etag"`: the ETag in quotes, unless it already has them.
+    public static func quotedETag(_ etag: String) -> String {
+        etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? etag : "\"" + etag + "\""
+    }
+
+    /// ListAllMyBucketsResult: Owner, then Buckets/Bucket{Name, CreationDate}.
+    public static func listAllMyBuckets(owner: S3Owner, buckets: [S3BucketSummary]) -> [UInt8] {
+        var w = XMLWriter(capacity: 256 + buckets.count * 128)
+        w.declaration()
+        w.element("ListAllMyBucketsResult", xmlns: namespace) { w in
+            writeOwner(owner, to: &w)
+            w.element("Buckets") { w in
+                for b in buckets {
+                    w.element("Bucket") { w in
+                        w.element("Name", b.name)
+                        w.element("CreationDate", S3Time.iso8601(b.creationDate))
+                    }
+                }
+            }
+        }
+        return w.bytes
+    }
+
+    /// CopyObjectResult: LastModified, ETag, then any checksums.
+    public static func copyObjectResult(lastModified: Date, etag: String, checksums: [S3Checksum] = []) -> [UInt8] {
+        copyResult("CopyObjectResult", lastModified: lastModified, etag: etag, checksums: checksums)
+    }
+
+    /// CopyPartResult: LastModified, ETag, then any checksums.
+    public static func copyPartResult(lastModified: Date, etag: String, checksums: [S3Checksum] = []) -> [UInt8] {
+        copyResult("CopyPartResult", lastModified: lastModified, etag: etag, checksums: checksums)
+    }
+
+    /// VersioningConfiguration with `<Status>` when `status` is given (`Enabled`, `Suspended`);
+    /// an empty configuration for a bucket that never had versioning.
+    public static func versioningConfiguration(status: String?) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("VersioningConfiguration", xmlns: namespace) { w in
+            w.optionalElement("Status", status)
+        }
+        return w.bytes
+    }
+
+    /// LocationConstraint: the region, empty for us-east-1 (or nil) as S3 answers.
+    public static func locationConstraint(_ region: String?) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.open("LocationConstraint", xmlns: namespace)
+        if let region, region != "us-east-1" { w.text(region) }
+        w.close("LocationConstraint")
+        return w.bytes
+    }
+
+    /// InitiateMultipartUploadResult: Bucket, Key, UploadId.
+    public static func initiateMultipartUploadResult(bucket: String, key: String, uploadId: String) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("InitiateMultipartUploadResult", xmlns: namespace) { w in
+            w.element("Bucket", bucket)
+            w.element("Key", key)
+            w.element("UploadId", uploadId)
+        }
+        return w.bytes
+    }
+
+    /// CompleteMultipartUploadResult: Location, Bucket, Key, ETag, then any checksums.
+    public static func completeMultipartUploadResult(location: String, bucket: String, key: String, etag: String, checksums: [S3Checksum] = []) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("CompleteMultipartUploadResult", xmlns: namespace) { w in
+            w.element("Location", location)
+            w.element("Bucket", bucket)
+            w.element("Key", key)
+            w.element("ETag", quotedETag(etag))
+            writeChecksums(checksums, to: &w)
+        }
+        return w.bytes
+    }
+
+    /// The `<Error>` body (no namespace, as S3 sends it): Code, Message, the error's extra fields,
+    /// Resource, RequestId, HostId.
+    public static func error(_ error: S3Error, requestId: String, hostId: String? = nil) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("Error") { w in
+            w.element("Code", error.code)
+            w.element("Message", error.message)
+            for f in error.fields { w.element(f.name, f.value) }
+            w.optionalElement("Resource", error.resource)
+            w.element("RequestId", requestId)
+            w.optionalElement("HostId", hostId)
+        }
+        return w.bytes
+    }
+
+    // MARK: - Shared pieces
+
+    static func copyResult(_ name: String, lastModified: Date, etag: String, checksums: [S3Checksum]) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element(name, xmlns: namespace) { w in
+            w.element("LastModified", S3Time.iso8601(lastModified))
+            w.element("ETag", quotedETag(etag))
+            writeChecksums(checksums, to: &w)
+        }
+        return w.bytes
+    }
+
+    static func writeOwner(_ owner: S3Owner, to w: inout XMLWriter, element: String = "Owner") {
+        w.element(element) { w in
+            w.element("ID", owner.id)
+            w.optionalElement("DisplayName", owner.displayName)
+        }
+    }
+
+    static func writeChecksums(_ checksums: [S3Checksum], to w: inout XMLWriter) {
+        for c in checksums { w.element("Checksum" + c.algorithm, c.value) }
+    }
+
+    static func writeCommonPrefixes(_ prefixes: [String], url: Bool, to w: inout XMLWriter) {
+        for p in prefixes {
+            w.element("CommonPrefixes") { w in w.element("Prefix", S3URLEncoding.encode(p, if: url)) }
+        }
+    }
+}

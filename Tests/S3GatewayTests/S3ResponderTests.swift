@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PFS
+import PFSClient
+import S3Gateway
+import Testing
+
+/// The whole gateway in-process: requests go through the real responder onto a real engine.
+@Suite struct S3ResponderTests {
+    func withGateway(_ body: @Sendable (any TestClientProtocol, LocalPFSClient) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pachs3-gw-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let client = try LocalPFSClient(dataDirectory: dir)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = Application(responder: S3Gateway(client: client).responder(logger: logger), logger: logger)
+        try await app.test(.router) { c in try await body(c, client) }
+    }
+
+    static func headers(_ pairs: [(String, String)]) -> HTTPFields {
+        var h = HTTPFields()
+        for (k, v) in pairs { h[HTTPField.Name(k)!] = v }
+        return h
+    }
+
+    @Test func putGetListVersionsThroughTheResponder() async throws {
+        try await withGateway { c, pfs in
+            try await c.execute(uri: "/master.images", method: .put) { #expect($0.status == .ok) }
+            let v1 = try await c.execute(
+                uri: "/master.images/dir/a.txt", method: .put, headers: Self.headers([("Content-Length", "3"), ("Content-Type", "text/plain")]),
+                body: ByteBuffer(string: "one")
+            ) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.eTag] == "\"f97c5d29941bfb1b2fdab0874906ab82\"")
+                return try #require(r.headers[HTTPField.Name("x-amz-version-id")!])
+            }
+            try await c.execute(
+                uri: "/master.images/dir/a.txt", method: .put, headers: Self.headers([("Content-Length", "3")]), body: ByteBuffer(string: "two"))
+            // The version ID is a real commit of the repo.
+            let commit = try await pfs.inspectCommit(.commit(RepoID("images"), try #require(CommitID(v1))))
+            #expect(commit.branch == "master")
+            try await c.execute(uri: "/master.images/dir/a.txt?versionId=\(v1)", method: .get) { r in
+                #expect(String(buffer: r.body) == "one")
+                #expect(r.headers[.contentType] == "text/plain")
+            }
+            try await c.execute(uri: "/\(v1).master.images/dir/a.txt", method: .get) { #expect(String(buffer: $0.body) == "one") }
+            try await c.execute(uri: "/master.images/dir/a.txt", method: .get, headers: Self.headers([("Range", "bytes=1-")])) { r in
+                #expect(r.status == .partialContent)
+                #expect(String(buffer: r.body) == "wo")
+                #expect(r.headers[.contentRange] == "bytes 1-2/3")
+            }
+            try await c.execute(uri: "/master.images?list-type=2&delimiter=/", method: .get) { r in
+                let xml = String(buffer: r.body)
+                #expect(xml.contains("<CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes>"))
+                #expect(xml.contains("<KeyCount>1</KeyCount>"))
+            }
+        }
+    }
+
+    @Test func errorsAreS3XMLWithRequestIDsAndCommitNothing() async throws {
+        try await withGateway { c, pfs in
+            try await c.execute(uri: "/master.r", method: .put)
+            try await c.execute(uri: "/master.r/k", method: .put, headers: Self.headers([("Content-Length", "1")]), body: ByteBuffer(string: "x"))
+            let before = try await pfs.listCommits(RepoID("r"), from: nil, limit: 0).count
+            try await c.execute(
+                uri: "/master.r/k", method: .put,
+                headers: Self.headers([("Content-Length", "3"), ("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==")]), body: ByteBuffer(string: "abc")
+            ) { r in
+                #expect(r.status == .badRequest)
+                #expect(String(buffer: r.body).contains("<Code>BadDigest</Code>"))
+                #expect(r.headers[HTTPField.Name("x-amz-request-id")!] != nil)
+            }
+            try await c.execute(uri: "/master.r/k", method: .put, headers: Self.headers([("Content-Length", "3"), ("If-None-Match", "*")]), body: ByteBuffer(string: "abc")) {
+                #expect($0.status == .preconditionFailed)
+            }
+            try await c.execute(uri: "/master.r/k?acl", method: .get) { #expect($0.status.code == 501) }
+            try await c.execute(uri: "/master.nope/k", method: .get) { #expect(String(buffer: $0.body).contains("NoSuchBucket")) }
+            try await c.execute(uri: "/master.r", method: .delete) { #expect(String(buffer: $0.body).contains("BucketNotEmpty")) }
+            #expect(try await pfs.listCommits(RepoID("r"), from: nil, limit: 0).count == before)
+        }
+    }
+
+    @Test func awsChunkedBodyWithChecksumTrailer() async throws {
+        try await withGateway { c, _ in
+            try await c.execute(uri: "/master.r", method: .put)
+            let payload = "hello chunked world"
+            // CRC32 of the payload, base64 of its big-endian bytes.
+            var crc = UInt32(0xFFFF_FFFF)
+            for b in payload.utf8 {
+                crc ^= UInt32(b)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            let good = Data(withUnsafeBytes(of: (~crc).bigEndian) { Array($0) }).base64EncodedString()
+            for (trailer, status) in [(good, HTTPResponse.Status.ok), ("AAAAAA==", .badRequest)] {
+                let body = "5\r\nhello\r\n\(String(format: "%x", payload.utf8.count - 5))\r\n\(payload.dropFirst(5))\r\n0\r\nx-amz-checksum-crc32:\(trailer)\r\n\r\n"
+                try await c.execute(
+                    uri: "/master.r/chunked", method: .put,
+                    headers: Self.headers([
+                        ("Content-Encoding", "aws-chunked"), ("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
+                        ("x-amz-decoded-content-length", String(payload.utf8.count)), ("x-amz-trailer", "x-amz-checksum-crc32"),
+                        ("Content-Length", String(body.utf8.count)),
+                    ]), body: ByteBuffer(string: body)
+                ) { #expect($0.status == status) }
+            }
+            try await c.execute(uri: "/master.r/chunked", method: .get) { #expect(String(buffer: $0.body) == payload) }
+        }
+    }
+}
