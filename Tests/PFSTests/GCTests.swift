@@ -53,6 +53,12 @@ private final class HookedMetadataStore: MetadataStore, @unchecked Sendable {
     func commit(_ repo: RepoID, _ id: CommitID) async throws -> CommitRecord? { try await base.commit(repo, id) }
     func listCommits(_ repo: RepoID, limit: Int) async throws -> [CommitRecord] { try await base.listCommits(repo, limit: limit) }
     func allCommits() async throws -> [CommitRecord] { try await base.allCommits() }
+    func createUpload(_ upload: UploadInfo) async throws { try await base.createUpload(upload) }
+    func upload(_ id: String) async throws -> UploadInfo? { try await base.upload(id) }
+    func listUploads(_ repo: RepoID?) async throws -> [UploadInfo] { try await base.listUploads(repo) }
+    func putPart(_ part: PartRecord, smallChunks: [Digest: [UInt8]]) async throws { try await base.putPart(part, smallChunks: smallChunks) }
+    func parts(_ uploadID: String) async throws -> [PartRecord] { try await base.parts(uploadID) }
+    func deleteUpload(_ id: String) async throws -> Bool { try await base.deleteUpload(id) }
     func node(_ digest: Digest) async throws -> [UInt8]? { try await base.node(digest) }
     func chunk(_ digest: Digest) async throws -> [UInt8]? { try await base.chunk(digest) }
     func storedObjects() async throws -> (nodes: [Digest], chunks: [Digest]) { try await base.storedObjects() }

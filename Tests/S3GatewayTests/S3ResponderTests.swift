@@ -110,3 +110,40 @@ import Testing
         }
     }
 }
+
+extension S3ResponderTests {
+    @Test func multipartUploadThroughTheResponder() async throws {
+        try await withGateway { c, pfs in
+            try await c.execute(uri: "/master.m", method: .put)
+            let xml = try await c.execute(uri: "/master.m/obj?uploads", method: .post) { String(buffer: $0.body) }
+            let id = try #require(xml.split(separator: "<UploadId>").last?.split(separator: "<").first.map(String.init))
+            let small = try await c.execute(
+                uri: "/master.m/obj?partNumber=1&uploadId=\(id)", method: .put, headers: Self.headers([("Content-Length", "5")]),
+                body: ByteBuffer(string: "first")
+            ) { try #require($0.headers[.eTag]) }
+            let last = try await c.execute(
+                uri: "/master.m/obj?partNumber=2&uploadId=\(id)", method: .put, headers: Self.headers([("Content-Length", "4")]),
+                body: ByteBuffer(string: "last")
+            ) { try #require($0.headers[.eTag]) }
+            let complete = """
+                <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(small)</ETag></Part>\
+                <Part><PartNumber>2</PartNumber><ETag>\(last)</ETag></Part></CompleteMultipartUpload>
+                """
+            // A part below 5 MiB that is not the last is refused, and nothing is committed.
+            try await c.execute(uri: "/master.m/obj?uploadId=\(id)", method: .post, body: ByteBuffer(string: complete)) { r in
+                #expect(r.status == .badRequest)
+                #expect(String(buffer: r.body).contains("EntityTooSmall"))
+            }
+            #expect(try await pfs.listCommits(RepoID("m"), from: nil, limit: 0).isEmpty)
+            try await c.execute(uri: "/master.m/obj?uploadId=\(id)", method: .get) { #expect(String(buffer: $0.body).contains("<PartNumber>2</PartNumber>")) }
+            // Completing with the single last part works.
+            let one = "<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>\(last)</ETag></Part></CompleteMultipartUpload>"
+            try await c.execute(uri: "/master.m/obj?uploadId=\(id)", method: .post, body: ByteBuffer(string: one)) { r in
+                #expect(r.status == .ok)
+                #expect(String(buffer: r.body).contains("-1&quot;</ETag>") || String(buffer: r.body).contains("-1\"</ETag>"))
+            }
+            try await c.execute(uri: "/master.m/obj", method: .get) { #expect(String(buffer: $0.body) == "last") }
+            try await c.execute(uri: "/master.m/obj?uploadId=\(id)", method: .delete) { #expect(String(buffer: $0.body).contains("NoSuchUpload")) }
+        }
+    }
+}

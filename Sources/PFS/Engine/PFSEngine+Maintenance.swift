@@ -8,6 +8,7 @@ public struct GCReport: Sendable, Hashable {
     public var blobsKept = 0
     public var bytesFreed: UInt64 = 0
     public var temporariesRemoved = 0
+    public var uploadsExpired = 0
 }
 
 /// The result of a full integrity check.
@@ -21,12 +22,16 @@ public struct IntegrityReport: Sendable {
 }
 
 extension PFSEngine {
-    /// Deletes every tree node and chunk that no commit (open or finished) reaches and that no write in
+    /// Deletes every tree node and chunk that no commit (open or finished) or staged upload part reaches, and that no write in
     /// progress in this process uses. Blobs written or reused less than `grace` seconds ago are kept,
     /// which protects writers in other processes sharing the store.
-    public func garbageCollect(grace: TimeInterval = 600) async throws -> GCReport {
+    public func garbageCollect(grace: TimeInterval = 600, uploadExpiry: TimeInterval = 7 * 86_400) async throws -> GCReport {
         let start = Date()
         var report = GCReport()
+        // Abandoned multipart uploads expire.
+        for u in try await metadata.listUploads(nil) where u.created < start.addingTimeInterval(-uploadExpiry) {
+            if try await metadata.deleteUpload(u.id) { report.uploadsExpired += 1 }
+        }
         // Every chunk in flight at any time from here on is kept: a write that commits after the sweep has
         // marked the live set is protected without relying on blob timestamps, which may be coarse or skewed.
         let watch = inflight.beginWatch()
@@ -36,6 +41,7 @@ extension PFSEngine {
             var stack: [Digest] = []
             for c in try snap.allCommits() { if let r = c.root { stack.append(r) } }
             func markChunks(_ refs: [ChunkRef]) { for r in refs { live.insert(r.digest) } }
+            for p in try snap.allParts() { markChunks(p.chunks) }
             while let d = stack.popLast() {
                 guard live.insert(d).inserted else { continue }
                 guard let bytes = try snap.node(d) else { throw PFSError.corrupt("tree node \(d) is missing") }

@@ -96,6 +96,18 @@ public protocol MetadataStore: Sendable {
     /// Every commit of every repo (for garbage collection and integrity checks).
     func allCommits() async throws -> [CommitRecord]
 
+    func createUpload(_ upload: UploadInfo) async throws
+    func upload(_ id: String) async throws -> UploadInfo?
+    /// Uploads of a repo, oldest first; all repos when nil.
+    func listUploads(_ repo: RepoID?) async throws -> [UploadInfo]
+    /// Records a part (replacing one of the same number) with the small chunks it references, durably.
+    func putPart(_ part: PartRecord, smallChunks: [Digest: [UInt8]]) async throws
+    /// The parts of an upload by number.
+    func parts(_ uploadID: String) async throws -> [PartRecord]
+    /// Deletes an upload and its parts; returns whether it existed.
+    @discardableResult
+    func deleteUpload(_ id: String) async throws -> Bool
+
     func node(_ digest: Digest) async throws -> [UInt8]?
     func chunk(_ digest: Digest) async throws -> [UInt8]?
     /// Digests of all stored nodes and small chunks.
@@ -112,6 +124,8 @@ public protocol MetadataStore: Sendable {
 /// Synchronous read access during a sweep.
 public protocol MetadataSnapshot {
     func allCommits() throws -> [CommitRecord]
+    /// Every staged part of every upload.
+    func allParts() throws -> [PartRecord]
     func node(_ digest: Digest) throws -> [UInt8]?
 }
 

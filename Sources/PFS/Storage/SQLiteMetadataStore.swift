@@ -41,6 +41,15 @@ public final class SQLiteMetadataStore: MetadataStore {
                     INSERT INTO projects (name, description, created) VALUES ('default', 'The default project', strftime('%s','now'));
                     """)
         }
+        m.registerMigration("v2-uploads") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE uploads (id TEXT PRIMARY KEY, project TEXT NOT NULL, repo TEXT NOT NULL, branch TEXT NOT NULL,
+                        path TEXT NOT NULL, content_type TEXT, metadata BLOB NOT NULL, created REAL NOT NULL);
+                    CREATE TABLE upload_parts (upload_id TEXT NOT NULL, number INTEGER NOT NULL, size INTEGER NOT NULL, md5 BLOB NOT NULL,
+                        chunks BLOB NOT NULL, created REAL NOT NULL, PRIMARY KEY (upload_id, number)) WITHOUT ROWID;
+                    """)
+        }
         return m
     }
 
@@ -275,6 +284,93 @@ public final class SQLiteMetadataStore: MetadataStore {
         try Row.fetchAll(db, sql: "SELECT \(commitColumns) FROM commits ORDER BY seq").map(commit)
     }
 
+    // MARK: uploads
+
+    public func createUpload(_ u: UploadInfo) async throws {
+        let meta = try JSONEncoder().encode(u.metadata)
+        try await wrap {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO uploads (id, project, repo, branch, path, content_type, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [u.id, u.repo.project, u.repo.name, u.branch, u.path, u.contentType, meta, u.created.timeIntervalSince1970])
+            }
+        }
+    }
+
+    private static let uploadColumns = "id, project, repo, branch, path, content_type, metadata, created"
+
+    private static func upload(_ r: Row) throws -> UploadInfo {
+        UploadInfo(
+            id: r[0], repo: RepoID(r[2], project: r[1]), branch: r[3], path: r[4], contentType: r[5],
+            metadata: try JSONDecoder().decode([String: String].self, from: r[6] as Data), created: Date(timeIntervalSince1970: r[7]))
+    }
+
+    public func upload(_ id: String) async throws -> UploadInfo? {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?", arguments: [id]).map(Self.upload)
+            }
+        }
+    }
+
+    public func listUploads(_ repo: RepoID?) async throws -> [UploadInfo] {
+        try await wrap {
+            try await pool.read { db in
+                if let repo {
+                    return try Row.fetchAll(
+                        db, sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE project = ? AND repo = ? ORDER BY created, id",
+                        arguments: [repo.project, repo.name]
+                    ).map(Self.upload)
+                }
+                return try Row.fetchAll(db, sql: "SELECT \(Self.uploadColumns) FROM uploads ORDER BY created, id").map(Self.upload)
+            }
+        }
+    }
+
+    public func putPart(_ p: PartRecord, smallChunks: [Digest: [UInt8]]) async throws {
+        try await wrap {
+            try await pool.write { db in
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE id = ?", arguments: [p.uploadID]) != nil else {
+                    throw PFSError.notFound("upload \(p.uploadID) not found")
+                }
+                for (d, data) in smallChunks {
+                    try db.execute(sql: "INSERT OR IGNORE INTO chunks (digest, data) VALUES (?, ?)", arguments: [Data(d.bytes), Data(data)])
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO upload_parts (upload_id, number, size, md5, chunks, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [p.uploadID, p.number, Int64(p.size), Data(p.md5), Data(p.encodedChunks), p.created.timeIntervalSince1970])
+            }
+        }
+    }
+
+    fileprivate static func part(_ r: Row) throws -> PartRecord {
+        PartRecord(
+            uploadID: r[0], number: r[1], size: UInt64(r[2] as Int64), md5: [UInt8](r[3] as Data),
+            chunks: try PartRecord.decodeChunks([UInt8](r[4] as Data)), created: Date(timeIntervalSince1970: r[5]))
+    }
+
+    fileprivate static let partColumns = "upload_id, number, size, md5, chunks, created"
+
+    public func parts(_ uploadID: String) async throws -> [PartRecord] {
+        try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT \(Self.partColumns) FROM upload_parts WHERE upload_id = ? ORDER BY number", arguments: [uploadID]
+                ).map(Self.part)
+            }
+        }
+    }
+
+    public func deleteUpload(_ id: String) async throws -> Bool {
+        try await wrap {
+            try await pool.write { db in
+                try db.execute(sql: "DELETE FROM upload_parts WHERE upload_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM uploads WHERE id = ?", arguments: [id])
+                return db.changesCount > 0
+            }
+        }
+    }
+
     // MARK: objects
 
     public func node(_ digest: Digest) async throws -> [UInt8]? {
@@ -384,6 +480,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     private struct Snapshot: MetadataSnapshot {
         let db: Database
         func allCommits() throws -> [CommitRecord] { try SQLiteMetadataStore.allCommits(db) }
+        func allParts() throws -> [PartRecord] {
+            try Row.fetchAll(db, sql: "SELECT \(SQLiteMetadataStore.partColumns) FROM upload_parts").map(SQLiteMetadataStore.part)
+        }
         func node(_ digest: Digest) throws -> [UInt8]? {
             try Data.fetchOne(db, sql: "SELECT data FROM nodes WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
         }

@@ -28,8 +28,15 @@ extension S3Responder {
         case .copyObject(let b, let k, let source): return try await copyObject(b, k, source: source, request: request)
         case .deleteObject(let b, let k, let v): return try await deleteObject(b, k, versionId: v)
         case .deleteObjects(let b): return try await deleteObjects(b, request: request)
-        case .listObjectVersions, .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload,
-            .listParts, .listMultipartUploads:
+        case .createMultipartUpload(let b, let k): return try await createMultipartUpload(b, k, request: request)
+        case .uploadPart(let b, let k, let id, let n): return try await uploadPart(b, k, uploadId: id, number: n, request: request)
+        case .uploadPartCopy(let b, let k, let id, let n, let source):
+            return try await uploadPartCopy(b, k, uploadId: id, number: n, source: source, request: request)
+        case .completeMultipartUpload(let b, let k, let id): return try await completeMultipartUpload(b, k, uploadId: id, request: request)
+        case .abortMultipartUpload(let b, let k, let id): return try await abortMultipartUpload(b, k, uploadId: id)
+        case .listParts(let b, let k, let id, let p): return try await listParts(b, k, uploadId: id, p)
+        case .listMultipartUploads(let b, let p): return try await listMultipartUploads(b, p)
+        case .listObjectVersions:
             throw S3Error.notImplemented(op.name)
         case .notImplemented, .methodNotAllowed:
             throw S3Error.internalError()

@@ -1,0 +1,112 @@
+import Foundation
+
+extension PFSEngine {
+    /// The largest part number of a multipart upload, as in S3.
+    public static let maxPartNumber = 10_000
+
+    /// Starts a multipart upload of `path` to the branch `ref` names. Parts are staged outside any
+    /// commit; ``completeUpload(_:parts:minimumPartSize:)`` makes them one file in one commit.
+    public func createUpload(_ ref: CommitRef, path: String, contentType: String? = nil, metadata: [String: String] = [:]) async throws -> UploadInfo {
+        try Paths.validate(path)
+        guard case .branch(let branch) = ref.base, ref.offset == .none else {
+            throw PFSError.invalidArgument("a multipart upload goes to a branch, not to \(ref)")
+        }
+        _ = try await inspectRepo(ref.repo)
+        let upload = UploadInfo(
+            id: CommitID.random().rawValue, repo: ref.repo, branch: branch, path: path, contentType: contentType, metadata: metadata, created: Date())
+        try await self.metadata.createUpload(upload)
+        return upload
+    }
+
+    public func inspectUpload(_ id: String) async throws -> UploadInfo {
+        guard let u = try await metadata.upload(id) else { throw PFSError.notFound("upload \(id) not found") }
+        return u
+    }
+
+    /// Uploads of a repo (all repos when nil), oldest first.
+    public func listUploads(_ repo: RepoID?) async throws -> [UploadInfo] { try await metadata.listUploads(repo) }
+
+    /// Stages part `number` of an upload from `body`, replacing an earlier part of that number.
+    public func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]? = nil) async throws -> PartInfo
+    where S.Element: ByteChunk {
+        guard (1...Self.maxPartNumber).contains(number) else {
+            throw PFSError.invalidArgument("part number \(number) is outside 1...\(Self.maxPartNumber)")
+        }
+        _ = try await inspectUpload(id)
+        let content = try await FileIngest(blobs: blobs, inflight: inflight).ingest(body)
+        defer { inflight.remove(content.inflight) }
+        if let expectedMD5, expectedMD5 != content.md5 {
+            throw PFSError.badDigest("the part's MD5 \(Hex.encode(content.md5)) is not the expected \(Hex.encode(expectedMD5))")
+        }
+        let part = PartRecord(uploadID: id, number: number, size: content.size, md5: content.md5, chunks: content.chunks, created: Date())
+        try await metadata.putPart(part, smallChunks: content.smallChunks)
+        return part.info
+    }
+
+    /// Stages part `number` from a file version: by reference when the whole file is taken, else by
+    /// reading the byte range.
+    public func copyPart(_ id: String, number: Int, from src: CommitRef, path: String, offset: UInt64 = 0, length: UInt64? = nil) async throws
+        -> PartInfo
+    {
+        let rec = try await resolve(src)
+        guard let entry = try await Tree.lookup(rec.root, try Paths.key(path), in: nodes) else {
+            throw PFSError.notFound("file '\(path)' not found in \(src)")
+        }
+        if offset == 0, length == nil || length == entry.size, let md5 = entry.md5 {
+            guard (1...Self.maxPartNumber).contains(number) else {
+                throw PFSError.invalidArgument("part number \(number) is outside 1...\(Self.maxPartNumber)")
+            }
+            _ = try await inspectUpload(id)
+            let chunks = try await ContentIndex.chunks(of: entry, source: nodes)
+            let part = PartRecord(uploadID: id, number: number, size: entry.size, md5: md5, chunks: chunks, created: Date())
+            try await metadata.putPart(part, smallChunks: [:])
+            return part.info
+        }
+        return try await putPart(id, number: number, from: try await reader(entry, offset: offset, length: length))
+    }
+
+    public func listParts(_ id: String) async throws -> [PartInfo] {
+        _ = try await inspectUpload(id)
+        return try await metadata.parts(id).map(\.info)
+    }
+
+    /// Drops an upload and its staged parts; their data goes at the next garbage collection.
+    public func abortUpload(_ id: String) async throws {
+        guard try await metadata.deleteUpload(id) else { throw PFSError.notFound("upload \(id) not found") }
+    }
+
+    /// Makes the listed parts, in order, one file in one commit on the upload's branch, and ends the upload.
+    /// The ETag is S3's: the MD5 of the parts' MD5s, then `-` and the number of parts.
+    public func completeUpload(_ id: String, parts: [(number: Int, etag: String)], minimumPartSize: UInt64 = 5 << 20) async throws -> PutResult {
+        let upload = try await inspectUpload(id)
+        guard !parts.isEmpty else { throw PFSError.invalidArgument("a multipart upload needs at least one part") }
+        let staged = Dictionary(try await metadata.parts(id).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        var chunks: [ChunkRef] = []
+        var md5s: [UInt8] = []
+        var size: UInt64 = 0
+        var previous = 0
+        for (i, p) in parts.enumerated() {
+            guard p.number > previous else { throw PFSError.invalidArgument("InvalidPartOrder: part numbers must ascend") }
+            previous = p.number
+            let want = p.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            guard let part = staged[p.number], Hex.encode(part.md5) == want else {
+                throw PFSError.invalidArgument("InvalidPart: part \(p.number) with ETag \(want) was not uploaded")
+            }
+            if i < parts.count - 1, part.size < minimumPartSize {
+                throw PFSError.invalidArgument("EntityTooSmall: part \(p.number) has \(part.size) bytes; parts but the last need \(minimumPartSize)")
+            }
+            chunks += part.chunks
+            md5s += part.md5
+            size += part.size
+        }
+        let etag = "\(Hex.encode(Digest.md5(md5s)))-\(parts.count)"
+        let entry = FileEntry(
+            size: size, md5: parts.count == 1 ? staged[parts[0].number]!.md5 : nil, etag: etag,
+            contentType: upload.contentType ?? "application/octet-stream", metadata: upload.metadata, commit: .unassigned, modifiedMillis: 0,
+            content: .chunks(chunks))
+        let commit = try await writer.submit(
+            WriteRequest(repo: upload.repo, target: .branch(upload.branch), ops: [.put(try Paths.key(upload.path), entry, precondition: nil)]))
+        try await metadata.deleteUpload(id)
+        return PutResult(commit: commit, size: size, etag: etag)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import PFS
+
+@Suite("multipart uploads")
+struct UploadTests {
+    @Test("parts become one file in one commit with S3's multipart ETag; GC keeps staged parts")
+    func completeAndCollect() async throws {
+        try await withEngine("upload") { engine, _ in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let u = try await engine.createUpload(ref, path: "big", contentType: "application/x-test", metadata: ["k": "v"])
+            let p1 = randomBytes(700_000, seed: 1)
+            let p2 = randomBytes(1000, seed: 2)
+            let i1 = try await engine.putPart(u.id, number: 1, from: [p1].async)
+            let i2 = try await engine.putPart(u.id, number: 2, from: [p2].async)
+            // Staged parts survive a collection while the upload is open.
+            _ = try await engine.garbageCollect(grace: 0)
+            #expect(try await engine.listCommits(repo, from: nil).isEmpty)
+            await expectPFSError(.invalidArgument) {
+                try await engine.completeUpload(u.id, parts: [(1, i1.etag), (2, i2.etag)], minimumPartSize: 800_000)
+            }
+            await expectPFSError(.invalidArgument) { try await engine.completeUpload(u.id, parts: [(1, i1.etag), (2, "0000")], minimumPartSize: 0) }
+            let r = try await engine.completeUpload(u.id, parts: [(1, "\"\(i1.etag)\""), (2, i2.etag)], minimumPartSize: 500_000)
+            let expected = Hex.encode(Digest.md5(Hex.decode(i1.etag)! + Hex.decode(i2.etag)!)) + "-2"
+            #expect(r.etag == expected)
+            #expect(try await engine.listCommits(repo, from: ref).count == 1)
+            let info = try await engine.inspectFile(ref, path: "big")
+            #expect(info.entry?.contentType == "application/x-test")
+            #expect(info.entry?.metadata == ["k": "v"])
+            #expect(try await collect(engine.getFile(ref, path: "big")) == p1 + p2)
+            await expectPFSError(.notFound) { try await engine.inspectUpload(u.id) }
+            #expect(try await engine.checkIntegrity().problems.isEmpty)
+        }
+    }
+
+    @Test("an aborted upload's data is garbage; an old one expires")
+    func abortAndExpire() async throws {
+        try await withEngine("upload-abort") { engine, _ in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let a = try await engine.createUpload(ref, path: "a")
+            _ = try await engine.putPart(a.id, number: 1, from: [randomBytes(600_000, seed: 3)].async)
+            try await engine.abortUpload(a.id)
+            let report = try await engine.garbageCollect(grace: 0)
+            #expect(report.blobsDeleted >= 1)
+            let b = try await engine.createUpload(ref, path: "b")
+            let expired = try await engine.garbageCollect(grace: 0, uploadExpiry: -1)
+            #expect(expired.uploadsExpired == 1)
+            await expectPFSError(.notFound) { try await engine.inspectUpload(b.id) }
+            await expectPFSError(.invalidArgument) { try await engine.createUpload(.commit(repo, .random()), path: "x") }
+        }
+    }
+}
