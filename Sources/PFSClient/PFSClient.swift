@@ -40,6 +40,8 @@ public protocol PFSClient: Sendable {
     func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage
     func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo]
     func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo]
+    /// Every version of every file under `prefix` in the history of `ref`, in key order, newest first.
+    func listVersions(_ ref: CommitRef, prefix: String) async throws -> [FileVersion]
     func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange]
 
     func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String]) async throws -> UploadInfo

@@ -147,3 +147,43 @@ extension S3ResponderTests {
         }
     }
 }
+
+extension S3ResponderTests {
+    @Test func putPutDeleteListsTwoVersionsAndADeleteMarker() async throws {
+        try await withGateway { c, _ in
+            try await c.execute(uri: "/master.v", method: .put)
+            var ids: [String] = []
+            for body in ["one", "two"] {
+                ids.append(
+                    try await c.execute(
+                        uri: "/master.v/k", method: .put, headers: Self.headers([("Content-Length", "3")]), body: ByteBuffer(string: body)
+                    ) { try #require($0.headers[HTTPField.Name("x-amz-version-id")!]) })
+            }
+            let marker = try await c.execute(uri: "/master.v/k", method: .delete) { try #require($0.headers[HTTPField.Name("x-amz-version-id")!]) }
+            try await c.execute(
+                uri: "/master.v/other", method: .put, headers: Self.headers([("Content-Length", "1")]), body: ByteBuffer(string: "x"))
+            let xml = try await c.execute(uri: "/master.v?versions", method: .get) { String(buffer: $0.body) }
+            #expect(xml.contains("<DeleteMarker><Key>k</Key><VersionId>\(marker)</VersionId><IsLatest>true</IsLatest>"))
+            #expect(xml.contains("<Version><Key>k</Key><VersionId>\(ids[1])</VersionId><IsLatest>false</IsLatest>"))
+            #expect(xml.contains("<Version><Key>k</Key><VersionId>\(ids[0])</VersionId><IsLatest>false</IsLatest>"))
+            #expect(xml.components(separatedBy: "<Version>").count - 1 == 3)
+            // Paging with max-keys=1 walks the same four entries.
+            var seen: [String] = []
+            var query = "versions&max-keys=1"
+            for _ in 0..<6 {
+                let page = try await c.execute(uri: "/master.v?\(query)", method: .get) { String(buffer: $0.body) }
+                for part in page.components(separatedBy: "<VersionId>").dropFirst() { seen.append(String(part.prefix(32))) }
+                guard page.contains("<IsTruncated>true</IsTruncated>"),
+                    let nk = page.components(separatedBy: "<NextKeyMarker>").dropFirst().first?.components(separatedBy: "<").first,
+                    let nv = page.components(separatedBy: "<NextVersionIdMarker>").dropFirst().first?.components(separatedBy: "<").first
+                else { break }
+                query = "versions&max-keys=1&key-marker=\(nk)&version-id-marker=\(nv)"
+            }
+            #expect(seen.count == 4)
+            #expect(Array(seen.prefix(3)) == [marker, ids[1], ids[0]])
+            // The versions read back as commits.
+            try await c.execute(uri: "/master.v/k?versionId=\(ids[0])", method: .get) { #expect(String(buffer: $0.body) == "one") }
+            try await c.execute(uri: "/master.v/k?versionId=\(marker)", method: .get) { #expect(String(buffer: $0.body).contains("NoSuchVersion")) }
+        }
+    }
+}

@@ -84,3 +84,15 @@ public struct ListPage: Sendable {
         self.nextMarker = nextMarker
     }
 }
+
+/// One version of a file in a branch's history: the commit that wrote it, or that deleted it.
+public struct FileVersion: Hashable, Sendable {
+    public var path: String
+    public var commit: CommitID
+    /// The file as that commit wrote it; nil when the commit deleted it.
+    public var entry: FileEntry?
+    /// When the commit was made.
+    public var time: Date
+
+    public var isDeletion: Bool { entry == nil }
+}

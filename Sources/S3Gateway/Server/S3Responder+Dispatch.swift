@@ -36,8 +36,7 @@ extension S3Responder {
         case .abortMultipartUpload(let b, let k, let id): return try await abortMultipartUpload(b, k, uploadId: id)
         case .listParts(let b, let k, let id, let p): return try await listParts(b, k, uploadId: id, p)
         case .listMultipartUploads(let b, let p): return try await listMultipartUploads(b, p)
-        case .listObjectVersions:
-            throw S3Error.notImplemented(op.name)
+        case .listObjectVersions(let b, let p): return try await listObjectVersions(b, p)
         case .notImplemented, .methodNotAllowed:
             throw S3Error.internalError()
         }
