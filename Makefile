@@ -7,7 +7,7 @@ DEB_RUN    := fuse3 libfuse3-dev
 DEB_BENCH  := time
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run demo test bench clean
+.PHONY: all deps build release run demo test test-compat compat-deps bench clean
 
 all: build
 
@@ -40,6 +40,16 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 $(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory test-compat
+
+# Installs only the Python packages and the aws CLI that are missing.
+compat-deps:
+	@python3 -c "import boto3, pytest, requests" 2>/dev/null || python3 -m pip install -q boto3 pytest requests
+	@aws --version >/dev/null 2>&1 || python3 -m pip install -q awscli
+
+# Real S3 clients (boto3, the aws CLI, raw HTTP) against a live `pachs3 serve` (Tests/compat).
+test-compat: build compat-deps
+	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/compat
 
 bench: release
 	@missing=""; for p in $(DEB_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

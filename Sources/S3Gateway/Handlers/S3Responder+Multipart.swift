@@ -30,6 +30,7 @@ extension S3Responder {
         _ = try await existingUpload(uploadId, bucket: bucket, key: key)
         let headers = request.headers
         let spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
+        let verified = VerifiedChecksum()
         var expected: [UInt8]?
         if let md5 = headers[HTTPField.Name("content-md5")!] {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
@@ -37,14 +38,14 @@ extension S3Responder {
         }
         let part: PartInfo
         do {
-            part = try await client.putPart(uploadId, number: number, from: S3BodyStream(base: request.body, spec: spec), expectedMD5: expected)
+            part = try await client.putPart(uploadId, number: number, from: S3BodyStream(base: request.body, spec: spec, verified: verified), expectedMD5: expected)
         } catch let e as PFSError {
             if case .badDigest = e { throw S3Error.badDigest() }
             throw S3Error(e, bucket: name, key: key, uploadId: uploadId, notFound: .upload)
         }
         var out = HTTPFields()
         out[.eTag] = S3XMLResponses.quotedETag(part.etag)
-        if let (algorithm, value) = spec.checksum, let value { out[HTTPField.Name(algorithm.headerName)!] = value }
+        if let (algorithm, value) = verified.value { out[HTTPField.Name(algorithm.headerName)!] = value }
         return Self.empty(.ok, headers: out)
     }
 

@@ -108,6 +108,7 @@ extension S3Responder {
         let bucket = try await writableBucket(name, method: "PUT")
         let headers = request.headers
         let spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
+        let verified = VerifiedChecksum()
         var options = PutOptions(contentType: headers[.contentType], metadata: Self.userMetadata(headers))
         if let md5 = headers[HTTPField.Name("content-md5")!] {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
@@ -121,7 +122,7 @@ extension S3Responder {
         }
         let result: PutResult
         do {
-            result = try await client.putFile(bucket.ref, path: key, from: S3BodyStream(base: request.body, spec: spec), options: options)
+            result = try await client.putFile(bucket.ref, path: key, from: S3BodyStream(base: request.body, spec: spec, verified: verified), options: options)
         } catch let e as PFSError {
             switch e {
             case .badDigest: throw S3Error.badDigest()
@@ -132,7 +133,7 @@ extension S3Responder {
         var out = HTTPFields()
         out[.eTag] = S3XMLResponses.quotedETag(result.etag)
         out[HTTPField.Name("x-amz-version-id")!] = result.commit.rawValue
-        if let (algorithm, value) = spec.checksum, let value { out[HTTPField.Name(algorithm.headerName)!] = value }
+        if let (algorithm, value) = verified.value { out[HTTPField.Name(algorithm.headerName)!] = value }
         return Self.empty(.ok, headers: out)
     }
 

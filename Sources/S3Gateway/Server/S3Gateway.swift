@@ -22,6 +22,7 @@ public struct S3Gateway: Sendable {
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             responder: responder(logger: logger),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "pachs3"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

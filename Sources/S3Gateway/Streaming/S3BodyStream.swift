@@ -81,16 +81,30 @@ struct BodySpec: Sendable {
     }
 }
 
+/// The checksum a body was verified against, once the whole body has been read.
+final class VerifiedChecksum: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (algorithm: ChecksumAlgorithm, value: String)?
+
+    var value: (algorithm: ChecksumAlgorithm, value: String)? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
 /// A request body as PFS takes it: framing stripped, length and checksums verified. Any failure,
 /// including at the very end, is thrown before the sequence finishes, so nothing is committed.
 struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
     typealias Element = ByteBufferChunk
     let base: Base
     let spec: BodySpec
+    /// Receives the checksum the body matched, for the response.
+    var verified: VerifiedChecksum? = nil
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let spec: BodySpec
+        let verified: VerifiedChecksum?
         var parser: AWSChunkedParser?
         var pending: [ByteBuffer] = []
         var checksum: ChecksumHasher?
@@ -145,6 +159,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                 if expected != checksum.base64 {
                     throw S3Error.badDigest("The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
                 }
+                verified?.value = (algorithm, expected)
             }
         }
 
@@ -153,7 +168,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(
-            base: base.makeAsyncIterator(), spec: spec, parser: spec.chunked ? AWSChunkedParser() : nil,
+            base: base.makeAsyncIterator(), spec: spec, verified: verified, parser: spec.chunked ? AWSChunkedParser() : nil,
             checksum: spec.checksum?.algorithm.makeHasher(), sha: spec.contentSHA256 == nil ? nil : SHA256())
     }
 }

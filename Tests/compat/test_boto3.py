@@ -1,0 +1,1031 @@
+"""boto3 (and raw HTTP where boto3 cannot misbehave on purpose) against a live `pachs3 serve`.
+
+Tests taking the `s3` fixture run twice: with botocore's default checksum settings and with
+`request_checksum_calculation="when_required", response_checksum_validation="when_required"`.
+"""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import datetime as dt
+import hashlib
+import http.client
+import socket
+import time
+import uuid
+import xml.etree.ElementTree as ET
+import zlib
+from urllib.parse import quote
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from conftest import assert_client_error, assert_raw_error, make_client, unique_repo
+
+NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+
+def md5_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def crc32_b64(data: bytes) -> str:
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
+def url(endpoint: str, bucket: str, key: str | None = None) -> str:
+    if key is None:
+        return f"{endpoint}/{bucket}"
+    return f"{endpoint}/{bucket}/{quote(key, safe='/~')}"
+
+
+def read(s3, bucket: str, key: str, **kw) -> bytes:
+    return s3.get_object(Bucket=bucket, Key=key, **kw)["Body"].read()
+
+
+def all_keys_v2(s3, bucket: str, **kw) -> list[str]:
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **kw):
+        keys += [o["Key"] for o in page.get("Contents", [])]
+    return keys
+
+
+def pinned(bucket: str, commit: str) -> str:
+    return f"{commit}.{bucket}"
+
+
+def assert_unchanged(gateway, s3, bucket: str, history: list[str], objects: dict[str, bytes]) -> None:
+    """Nothing was committed: the branch history and every listed object are as before. Pass an
+    observer client (`plain_s3`), not the one that sent the bad request: this checks the store, and
+    what a failed request leaves on its own connection is tested separately."""
+    assert gateway.history(bucket) == history
+    listed = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+    assert listed == sorted(objects)
+    for key, data in objects.items():
+        assert read(s3, bucket, key) == data
+
+
+# ---------------------------------------------------------------------------------------------
+# Buckets
+
+
+def test_bucket_lifecycle(s3, gateway, seed):
+    name = f"master.{unique_repo('life')}"
+    created = s3.create_bucket(Bucket=name)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert created["Location"] == "/" + name
+    s3.head_bucket(Bucket=name)
+    assert name in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert s3.get_bucket_location(Bucket=name).get("LocationConstraint") in (None, "")
+    assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Suspended"})
+    assert_client_error(e.value, "IllegalVersioningConfigurationException", 400)
+    assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=name)
+    assert_client_error(e.value, "BucketAlreadyOwnedByYou", 409)
+
+    # A second branch of the same repo is a second bucket.
+    repo = name.split(".", 1)[1]
+    s3.create_bucket(Bucket=f"dev.{repo}")
+    assert {name, f"dev.{repo}"} <= {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+    seed(name, "x", b"x")
+    with pytest.raises(ClientError) as e:
+        s3.delete_bucket(Bucket=name)
+    assert_client_error(e.value, "BucketNotEmpty", 409)
+    s3.delete_object(Bucket=name, Key="x")
+    s3.delete_bucket(Bucket=name)
+    with pytest.raises(ClientError) as e:
+        s3.head_bucket(Bucket=name)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    s3.delete_bucket(Bucket=f"dev.{repo}")
+    assert f"dev.{repo}" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["MyBucket.repo", "ab", "a..b", "192.168.5.4", "x.y.z.w.v", "-leading.repo", "trailing.repo-", "xn--foo.repo"],
+    ids=["uppercase", "too-short", "double-dot", "ip-like", "pfs-invalid", "leading-dash", "trailing-dash", "xn-prefix"],
+)
+def test_create_bucket_invalid_name(s3, name):
+    before = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=name)
+    assert_client_error(e.value, "InvalidBucketName", 400)
+    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == before
+
+
+def test_missing_bucket(s3):
+    name = f"master.{unique_repo('nope')}"
+    for call in (
+        lambda: s3.list_objects_v2(Bucket=name),
+        lambda: s3.list_objects(Bucket=name),
+        lambda: s3.get_object(Bucket=name, Key="k"),
+        lambda: s3.put_object(Bucket=name, Key="k", Body=b"k"),
+        lambda: s3.delete_bucket(Bucket=name),
+        lambda: s3.get_bucket_location(Bucket=name),
+    ):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert_client_error(e.value, "NoSuchBucket", 404)
+    with pytest.raises(ClientError) as e:
+        s3.head_bucket(Bucket=name)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_unsupported_subresources(s3, bucket, seed):
+    seed(bucket, "k", b"k")
+    for call in (
+        lambda: s3.get_bucket_acl(Bucket=bucket),
+        lambda: s3.get_bucket_tagging(Bucket=bucket),
+        lambda: s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}),
+        lambda: s3.get_bucket_policy(Bucket=bucket),
+        lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket),
+        lambda: s3.get_bucket_cors(Bucket=bucket),
+        lambda: s3.get_object_acl(Bucket=bucket, Key="k"),
+        lambda: s3.get_object_tagging(Bucket=bucket, Key="k"),
+        lambda: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}),
+    ):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert_client_error(e.value, "NotImplemented", 501)
+    # The object is untouched.
+    assert read(s3, bucket, "k") == b"k"
+
+
+# ---------------------------------------------------------------------------------------------
+# Objects
+
+
+def test_put_get_head_delete(s3, gateway, bucket):
+    data = b"hello, pachs3\n" * 100
+    put = s3.put_object(Bucket=bucket, Key="dir/hello.txt", Body=data)
+    assert put["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
+    v1 = put["VersionId"]
+    assert gateway.history(bucket) == [v1]
+
+    got = s3.get_object(Bucket=bucket, Key="dir/hello.txt")
+    assert got["Body"].read() == data
+    assert got["ContentLength"] == len(data)
+    assert got["ETag"] == put["ETag"]
+    assert got["VersionId"] == v1
+    assert got["AcceptRanges"] == "bytes"
+
+    head = s3.head_object(Bucket=bucket, Key="dir/hello.txt")
+    assert head["ContentLength"] == len(data)
+    assert head["ETag"] == put["ETag"]
+    assert head["VersionId"] == v1
+    assert isinstance(head["LastModified"], dt.datetime)
+
+    # An empty object.
+    empty = s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+    assert empty["ETag"] == '"d41d8cd98f00b204e9800998ecf8427e"'
+    assert read(s3, bucket, "empty") == b""
+
+    # An implicit directory is not an object.
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="dir")
+    assert_client_error(e.value, "NoSuchKey", 404)
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="missing")
+    assert_client_error(e.value, "NoSuchKey", 404)
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="missing")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert e.value.response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-request-id")
+
+    deleted = s3.delete_object(Bucket=bucket, Key="dir/hello.txt")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert deleted["DeleteMarker"] is True
+    history = gateway.history(bucket)
+    assert history[0] == deleted["VersionId"] and len(history) == 3
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="dir/hello.txt")
+    assert_client_error(e.value, "NoSuchKey", 404)
+    # The old version stays readable.
+    assert read(s3, bucket, "dir/hello.txt", VersionId=v1) == data
+
+
+def test_metadata_and_content_type(s3, bucket):
+    put = s3.put_object(
+        Bucket=bucket,
+        Key="doc.json",
+        Body=b'{"a": 1}',
+        ContentType="application/json",
+        Metadata={"owner": "alice", "purpose": "compat-test"},
+    )
+    head = s3.head_object(Bucket=bucket, Key="doc.json")
+    assert head["ContentType"] == "application/json"
+    assert head["Metadata"] == {"owner": "alice", "purpose": "compat-test"}
+    got = s3.get_object(Bucket=bucket, Key="doc.json")
+    assert got["ContentType"] == "application/json"
+    assert got["Metadata"] == {"owner": "alice", "purpose": "compat-test"}
+    assert got["VersionId"] == put["VersionId"]
+
+    # response-* overrides.
+    got = s3.get_object(
+        Bucket=bucket,
+        Key="doc.json",
+        ResponseContentType="text/plain",
+        ResponseContentDisposition='attachment; filename="d.json"',
+        ResponseCacheControl="no-cache",
+        ResponseContentLanguage="en",
+        ResponseContentEncoding="identity",
+    )
+    assert got["ContentType"] == "text/plain"
+    assert got["ContentDisposition"] == 'attachment; filename="d.json"'
+    assert got["CacheControl"] == "no-cache"
+    assert got["ContentLanguage"] == "en"
+    assert got["Body"].read() == b'{"a": 1}'
+
+
+def test_ranges(s3, bucket, seed):
+    data = bytes(range(256)) * 4  # 1024 bytes
+    seed(bucket, "r", data)
+
+    def get(rng):
+        return s3.get_object(Bucket=bucket, Key="r", Range=rng)
+
+    r = get("bytes=0-9")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert r["ContentRange"] == "bytes 0-9/1024"
+    assert r["ContentLength"] == 10
+    assert r["Body"].read() == data[:10]
+
+    r = get("bytes=1000-")
+    assert r["ContentRange"] == "bytes 1000-1023/1024"
+    assert r["Body"].read() == data[1000:]
+
+    r = get("bytes=-24")  # suffix
+    assert r["ContentRange"] == "bytes 1000-1023/1024"
+    assert r["Body"].read() == data[-24:]
+
+    r = get("bytes=-5000")  # suffix longer than the object: all of it
+    assert r["ContentRange"] == "bytes 0-1023/1024"
+    assert r["Body"].read() == data
+
+    r = get("bytes=1020-5000")  # last byte past the end: clipped
+    assert r["ContentRange"] == "bytes 1020-1023/1024"
+    assert r["Body"].read() == data[1020:]
+
+    h = s3.head_object(Bucket=bucket, Key="r", Range="bytes=100-199")
+    assert h["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert h["ContentLength"] == 100
+
+    for rng in ("bytes=1024-", "bytes=5000-6000"):
+        with pytest.raises(ClientError) as e:
+            get(rng)
+        assert_client_error(e.value, "InvalidRange", 416)
+        assert e.value.response["ResponseMetadata"]["HTTPHeaders"].get("content-range") == "bytes */1024"
+
+
+def test_conditional_get(s3, bucket, seed):
+    seed(bucket, "c", b"conditional")
+    etag = '"%s"' % hashlib.md5(b"conditional").hexdigest()
+    modified = s3.head_object(Bucket=bucket, Key="c")["LastModified"]
+    past = modified - dt.timedelta(days=1)
+    future = modified + dt.timedelta(days=1)
+
+    assert read(s3, bucket, "c", IfMatch=etag) == b"conditional"
+    assert read(s3, bucket, "c", IfNoneMatch='"0123456789abcdef0123456789abcdef"') == b"conditional"
+    assert read(s3, bucket, "c", IfModifiedSince=past) == b"conditional"
+    assert read(s3, bucket, "c", IfUnmodifiedSince=future) == b"conditional"
+
+    for kw, status in (
+        ({"IfNoneMatch": etag}, 304),
+        ({"IfModifiedSince": future}, 304),
+        ({"IfMatch": '"0123456789abcdef0123456789abcdef"'}, 412),
+        ({"IfUnmodifiedSince": past}, 412),
+    ):
+        with pytest.raises(ClientError) as e:
+            s3.get_object(Bucket=bucket, Key="c", **kw)
+        meta = e.value.response["ResponseMetadata"]
+        assert meta["HTTPStatusCode"] == status, kw
+        assert meta["HTTPHeaders"].get("x-amz-request-id")
+        if status == 412:
+            assert_client_error(e.value, "PreconditionFailed", 412)
+        else:
+            assert meta["HTTPHeaders"].get("etag") == etag
+        with pytest.raises(ClientError) as e:
+            s3.head_object(Bucket=bucket, Key="c", **kw)
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == status, kw
+
+
+def test_versions_and_pinned_buckets(s3, gateway, bucket):
+    v1 = s3.put_object(Bucket=bucket, Key="v", Body=b"version one")["VersionId"]
+    v2 = s3.put_object(Bucket=bucket, Key="v", Body=b"version two, longer")["VersionId"]
+    other = s3.put_object(Bucket=bucket, Key="other", Body=b"o")["VersionId"]
+    assert len({v1, v2, other}) == 3
+    # Every VersionId is a real commit of the branch, newest first.
+    assert gateway.history(bucket) == [other, v2, v1]
+
+    assert read(s3, bucket, "v") == b"version two, longer"
+    got = s3.get_object(Bucket=bucket, Key="v", VersionId=v1)
+    assert got["Body"].read() == b"version one"
+    assert got["VersionId"] == v1
+    assert s3.head_object(Bucket=bucket, Key="v", VersionId=v1)["ContentLength"] == len(b"version one")
+    assert read(s3, bucket, "v", VersionId=v2) == b"version two, longer"
+    # The latest version of `v` as of commit `other` is v2: reading it at `other` gives v2's bytes.
+    assert read(s3, bucket, "v", VersionId=other) == b"version two, longer"
+
+    # `other` did not exist at v1.
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="other", VersionId=v1)
+    assert_client_error(e.value, "NoSuchVersion", 404)
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="v", VersionId=uuid.uuid4().hex)
+    assert_client_error(e.value, "NoSuchVersion", 404)
+
+    # Each commit is readable through its pinned bucket, which shows the branch as of that commit.
+    for commit, content, keys in (
+        (v1, b"version one", ["v"]),
+        (v2, b"version two, longer", ["v"]),
+        (other, b"version two, longer", ["other", "v"]),
+    ):
+        p = pinned(bucket, commit)
+        s3.head_bucket(Bucket=p)
+        assert read(s3, p, "v") == content
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=p).get("Contents", [])] == keys
+
+    # A pinned bucket refuses writes, and nothing is committed.
+    history = gateway.history(bucket)
+    p1 = pinned(bucket, v1)
+    for call in (
+        lambda: s3.put_object(Bucket=p1, Key="v", Body=b"nope"),
+        lambda: s3.put_object(Bucket=p1, Key="new", Body=b"nope"),
+        lambda: s3.delete_object(Bucket=p1, Key="v"),
+        lambda: s3.delete_objects(Bucket=p1, Delete={"Objects": [{"Key": "v"}]}),
+        lambda: s3.copy_object(Bucket=p1, Key="copy", CopySource={"Bucket": bucket, "Key": "v"}),
+        lambda: s3.delete_bucket(Bucket=p1),
+    ):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert_client_error(e.value, "MethodNotAllowed", 405)
+    assert gateway.history(bucket) == history
+    assert read(s3, p1, "v") == b"version one"
+    assert read(s3, bucket, "v") == b"version two, longer"
+
+    # A pinned bucket of a commit that does not exist.
+    with pytest.raises(ClientError) as e:
+        s3.list_objects_v2(Bucket=pinned(bucket, uuid.uuid4().hex))
+    assert_client_error(e.value, "NoSuchBucket", 404)
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing
+
+
+def test_list_prefix_delimiter(s3, bucket, seed):
+    keys = ["a.txt", "b/1", "b/2", "b/c/3", "c/4", "d", "dz/5"]
+    seed.many(bucket, keys)
+
+    v2 = s3.list_objects_v2(Bucket=bucket)
+    assert [o["Key"] for o in v2["Contents"]] == keys
+    assert v2["KeyCount"] == len(keys)
+    assert v2["IsTruncated"] is False
+    assert all(o["Size"] == 1 for o in v2["Contents"])
+    assert "Owner" not in v2["Contents"][0]
+    owned = s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]
+    assert owned.get("Owner", {}).get("ID"), owned
+
+    top = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert [o["Key"] for o in top["Contents"]] == ["a.txt", "d"]
+    assert [p["Prefix"] for p in top["CommonPrefixes"]] == ["b/", "c/", "dz/"]
+    assert top["KeyCount"] == 5
+
+    sub = s3.list_objects_v2(Bucket=bucket, Prefix="b/", Delimiter="/")
+    assert [o["Key"] for o in sub["Contents"]] == ["b/1", "b/2"]
+    assert [p["Prefix"] for p in sub["CommonPrefixes"]] == ["b/c/"]
+
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="d")["Contents"]] == ["d", "dz/5"]
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="nothing").get("Contents", []) == []
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, StartAfter="b/2")["Contents"]] == ["b/c/3", "c/4", "d", "dz/5"]
+
+    v1 = s3.list_objects(Bucket=bucket, Delimiter="/")
+    assert [o["Key"] for o in v1["Contents"]] == ["a.txt", "d"]
+    assert [p["Prefix"] for p in v1["CommonPrefixes"]] == ["b/", "c/", "dz/"]
+    assert [o["Key"] for o in s3.list_objects(Bucket=bucket, Prefix="b/")["Contents"]] == ["b/1", "b/2", "b/c/3"]
+    assert [o["Key"] for o in s3.list_objects(Bucket=bucket, Marker="c/4")["Contents"]] == ["d", "dz/5"]
+
+    # A delimiter other than "/".
+    dot = s3.list_objects_v2(Bucket=bucket, Delimiter=".")
+    assert [p["Prefix"] for p in dot["CommonPrefixes"]] == ["a."]
+
+
+def test_list_pagination_v1_and_v2(s3, bucket, seed):
+    keys = [f"k{i:02d}" for i in range(7)] + ["p/1", "p/2", "q/1"]
+    seed.many(bucket, keys)
+
+    # v2 by hand with MaxKeys=2.
+    seen, token, pages = [], None, 0
+    while True:
+        kw = {"ContinuationToken": token} if token else {}
+        page = s3.list_objects_v2(Bucket=bucket, MaxKeys=2, **kw)
+        pages += 1
+        assert page["MaxKeys"] == 2
+        assert page["KeyCount"] == len(page.get("Contents", []))
+        seen += [o["Key"] for o in page.get("Contents", [])]
+        if not page["IsTruncated"]:
+            break
+        token = page["NextContinuationToken"]
+    assert seen == keys
+    assert pages == 5
+
+    # Pagination with a delimiter counts common prefixes as entries.
+    paged = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Delimiter="/", PaginationConfig={"PageSize": 2}):
+        paged += [o["Key"] for o in page.get("Contents", [])] + [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+    assert sorted(paged) == [f"k{i:02d}" for i in range(7)] + ["p/", "q/"]
+
+    # v1 with markers through the paginator.
+    v1 = []
+    for page in s3.get_paginator("list_objects").paginate(Bucket=bucket, PaginationConfig={"PageSize": 3}):
+        v1 += [o["Key"] for o in page.get("Contents", [])]
+    assert v1 == keys
+    first = s3.list_objects(Bucket=bucket, MaxKeys=3, Delimiter="/")
+    assert first["IsTruncated"] is True
+    assert first["NextMarker"] == "k02"
+
+
+def test_list_max_keys_capped(s3, gateway, bucket, tmp_path):
+    # 1005 files in one commit, written by the CLI on the same data directory.
+    src = tmp_path / "many"
+    src.mkdir()
+    for i in range(1005):
+        (src / f"f{i:04d}").write_bytes(b"x")
+    repo = bucket.split(".", 1)[1]
+    gateway.cli("put", "file", "-r", f"{repo}@master:/many", "-f", str(src))
+
+    page = s3.list_objects_v2(Bucket=bucket, MaxKeys=5000)
+    assert page["MaxKeys"] == 1000
+    assert page["KeyCount"] == 1000
+    assert page["IsTruncated"] is True
+    rest = s3.list_objects_v2(Bucket=bucket, MaxKeys=5000, ContinuationToken=page["NextContinuationToken"])
+    assert rest["KeyCount"] == 5 and rest["IsTruncated"] is False
+    v1 = s3.list_objects(Bucket=bucket, MaxKeys=100000)
+    assert v1["MaxKeys"] == 1000 and len(v1["Contents"]) == 1000 and v1["IsTruncated"] is True
+    assert len(all_keys_v2(s3, bucket)) == 1005
+    zero = s3.list_objects_v2(Bucket=bucket, MaxKeys=0)
+    assert zero["KeyCount"] == 0 and "Contents" not in zero
+
+
+def test_list_pagination_pinned_while_writing(s3, plain_s3, bucket, seed):
+    original = [f"obj/{i:03d}" for i in range(0, 20, 2)]  # 10 keys
+    seed.many(bucket, original)
+
+    first = s3.list_objects_v2(Bucket=bucket, Prefix="obj/", MaxKeys=2)
+    walk = [o["Key"] for o in first["Contents"]]
+    assert walk == original[:2]
+    token = first["NextContinuationToken"]
+
+    # Another writer adds keys before, inside and after the rest of the walk, and deletes one.
+    added = ["obj/000a", "obj/005", "obj/013", "obj/099"]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda k: plain_s3.put_object(Bucket=bucket, Key=k, Body=b"new"), added))
+    plain_s3.delete_object(Bucket=bucket, Key="obj/010")
+
+    while True:
+        page = s3.list_objects_v2(Bucket=bucket, Prefix="obj/", MaxKeys=2, ContinuationToken=token)
+        assert page["KeyCount"] <= 2
+        walk += [o["Key"] for o in page.get("Contents", [])]
+        if not page["IsTruncated"]:
+            break
+        token = page["NextContinuationToken"]
+    # The whole walk saw the first page's snapshot.
+    assert walk == original
+
+    now = all_keys_v2(s3, bucket, Prefix="obj/")
+    assert now == sorted(set(original) - {"obj/010"} | set(added))
+
+
+ODD_KEYS = [
+    "with space.txt",
+    "plus+sign",
+    "percent%20literal",
+    "percent%",
+    "unicode/é-ü-日本語.txt",
+    "emoji-🦀",
+    "a",
+    "a/b",
+    "a/b/c",
+    "folder/",
+    "folder/inside",
+    "semi;colon&amp=eq?q#hash",
+    "tilde~star*quote'paren()",
+    "double//slash",
+    "trailing space ",
+    "back\\slash",
+    "<xml>&amp;",
+]
+
+
+def test_odd_keys_roundtrip_and_url_encoding(s3, bucket, endpoint):
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=k.encode()), [k for k in ODD_KEYS if k != "folder/"]))
+    # The empty folder marker last: see test_boto3_put_after_empty_put for what follows an empty PUT.
+    s3.put_object(Bucket=bucket, Key="folder/", Body=b"")
+    expected = sorted(ODD_KEYS, key=lambda k: k.encode())
+
+    for key in ODD_KEYS:
+        body = b"" if key.endswith("/") else key.encode()
+        assert read(s3, bucket, key) == body, key
+        assert s3.head_object(Bucket=bucket, Key=key)["ContentLength"] == len(body), key
+
+    # boto3 asks for encoding-type=url on v1 and v2 and decodes the keys.
+    assert all_keys_v2(s3, bucket) == expected
+    v1 = s3.list_objects(Bucket=bucket)
+    assert [o["Key"] for o in v1["Contents"]] == expected
+
+    # Asked for explicitly, v1 keys come back encoded and botocore leaves them so.
+    enc = s3.list_objects(Bucket=bucket, EncodingType="url", Prefix="with")
+    assert enc["EncodingType"] == "url"
+    assert [o["Key"] for o in enc["Contents"]] == ["with%20space.txt"]
+
+    # Without encoding-type the raw XML carries the keys as they are (escaped XML).
+    raw = requests.get(url(endpoint, bucket), params={"list-type": "2"})
+    assert raw.status_code == 200
+    root = ET.fromstring(raw.content)
+    assert [c.findtext(f"{NS}Key") for c in root.findall(f"{NS}Contents")] == expected
+    raw = requests.get(url(endpoint, bucket), params={"list-type": "2", "encoding-type": "url", "prefix": "unicode/"})
+    root = ET.fromstring(raw.content)
+    assert root.findtext(f"{NS}EncodingType") == "url"
+    assert root.findtext(f"{NS}Prefix") == "unicode/"
+    assert [c.findtext(f"{NS}Key") for c in root.findall(f"{NS}Contents")] == [quote("unicode/é-ü-日本語.txt", safe="/")]
+
+    # `a` and `a/b` side by side; `folder/` is an object and also a common prefix.
+    top = s3.list_objects_v2(Bucket=bucket, Delimiter="/", Prefix="a")
+    assert [o["Key"] for o in top["Contents"]] == ["a"]
+    assert [p["Prefix"] for p in top["CommonPrefixes"]] == ["a/"]
+    inner = s3.list_objects_v2(Bucket=bucket, Delimiter="/", Prefix="a/")
+    assert [o["Key"] for o in inner["Contents"]] == ["a/b"]
+    assert [p["Prefix"] for p in inner["CommonPrefixes"]] == ["a/b/"]
+    folder = s3.list_objects_v2(Bucket=bucket, Delimiter="/", Prefix="folder/")
+    assert [o["Key"] for o in folder["Contents"]] == ["folder/", "folder/inside"]
+    assert [p["Prefix"] for p in s3.list_objects_v2(Bucket=bucket, Delimiter="/", Prefix="fo")["CommonPrefixes"]] == ["folder/"]
+    weird = s3.list_objects_v2(Bucket=bucket, Prefix="percent%")
+    assert [o["Key"] for o in weird["Contents"]] == ["percent%", "percent%20literal"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="plus+")["Contents"]] == ["plus+sign"]
+
+    # Deleting one of `a` / `a/b` leaves the other.
+    s3.delete_object(Bucket=bucket, Key="a")
+    assert read(s3, bucket, "a/b") == b"a/b"
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket=bucket, Key="a")
+
+
+# ---------------------------------------------------------------------------------------------
+# Copy and batch delete
+
+
+def test_copy_object(s3, gateway, bucket, bucket_factory):
+    src = s3.put_object(Bucket=bucket, Key="src", Body=b"source v1", ContentType="text/plain", Metadata={"m": "1"})
+    s3.put_object(Bucket=bucket, Key="src", Body=b"source v2", ContentType="text/plain", Metadata={"m": "2"})
+
+    copied = s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
+    assert copied["CopyObjectResult"]["ETag"] == '"%s"' % hashlib.md5(b"source v2").hexdigest()
+    assert gateway.history(bucket)[0] == copied["VersionId"]
+    got = s3.get_object(Bucket=bucket, Key="dst")
+    assert got["Body"].read() == b"source v2"
+    assert got["ContentType"] == "text/plain" and got["Metadata"] == {"m": "2"}
+
+    # REPLACE takes the request's metadata.
+    s3.copy_object(
+        Bucket=bucket,
+        Key="dst",
+        CopySource={"Bucket": bucket, "Key": "src"},
+        MetadataDirective="REPLACE",
+        ContentType="application/x-new",
+        Metadata={"fresh": "yes"},
+    )
+    head = s3.head_object(Bucket=bucket, Key="dst")
+    assert head["ContentType"] == "application/x-new" and head["Metadata"] == {"fresh": "yes"}
+    assert read(s3, bucket, "dst") == b"source v2"
+
+    # Copying an object onto itself with REPLACE is how clients change metadata.
+    s3.copy_object(
+        Bucket=bucket, Key="src", CopySource={"Bucket": bucket, "Key": "src"}, MetadataDirective="REPLACE", Metadata={"m": "3"}
+    )
+    assert s3.head_object(Bucket=bucket, Key="src")["Metadata"] == {"m": "3"}
+    # …but not with COPY.
+    history = gateway.history(bucket)
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="src", CopySource={"Bucket": bucket, "Key": "src"})
+    assert_client_error(e.value, "InvalidRequest", 400)
+    assert gateway.history(bucket) == history
+
+    # From an old version, into another bucket (another repo).
+    other = bucket_factory()
+    old = s3.copy_object(Bucket=other, Key="from-v1", CopySource={"Bucket": bucket, "Key": "src", "VersionId": src["VersionId"]})
+    assert old["CopySourceVersionId"] == src["VersionId"]
+    assert gateway.history(other) == [old["VersionId"]]
+    got = s3.get_object(Bucket=other, Key="from-v1")
+    assert got["Body"].read() == b"source v1"
+    assert got["Metadata"] == {"m": "1"}
+    # From a pinned bucket.
+    s3.copy_object(Bucket=other, Key="from-pinned", CopySource={"Bucket": pinned(bucket, src["VersionId"]), "Key": "src"})
+    assert read(s3, other, "from-pinned") == b"source v1"
+
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=other, Key="x", CopySource={"Bucket": bucket, "Key": "no-such-key"})
+    assert_client_error(e.value, "NoSuchKey", 404)
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=other, Key="x", CopySource={"Bucket": f"master.{unique_repo('gone')}", "Key": "src"})
+    assert_client_error(e.value, "NoSuchBucket", 404)
+
+
+def test_delete_objects(s3, gateway, bucket, seed):
+    keys = [f"d/{i}" for i in range(6)]
+    seed.many(bucket, keys)
+    before = gateway.history(bucket)
+
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[:3]]})
+    assert sorted(d["Key"] for d in out["Deleted"]) == keys[:3]
+    assert "Errors" not in out
+    after = gateway.history(bucket)
+    assert len(after) == len(before) + 1 and after[1:] == before  # one commit for the batch
+    assert all(d.get("DeleteMarkerVersionId") in (None, after[0]) for d in out["Deleted"])
+
+    quiet = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[3:]] + [{"Key": "never-existed"}], "Quiet": True})
+    assert "Deleted" not in quiet and "Errors" not in quiet
+    assert len(gateway.history(bucket)) == len(after) + 1
+    assert s3.list_objects_v2(Bucket=bucket).get("Contents", []) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: the right error, nothing committed
+
+
+@pytest.fixture
+def seeded(gateway, bucket, seed):
+    """A bucket holding `k` = b"original", and its history."""
+    seed(bucket, "k", b"original")
+    return bucket, gateway.history(bucket), {"k": b"original"}
+
+
+def test_put_wrong_content_md5(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"replacement", ContentMD5=md5_b64(b"something else"))
+    assert_client_error(e.value, "BadDigest", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+    # The right MD5 is accepted.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"replacement", ContentMD5=md5_b64(b"replacement"))
+    assert read(s3, bucket, "k") == b"replacement"
+
+
+def test_put_invalid_content_md5(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    for bad in ("not base64!", base64.b64encode(b"short").decode()):
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=bucket, Key="k", Body=b"replacement", ContentMD5=bad)
+        assert_client_error(e.value, "InvalidDigest", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+
+
+def test_put_wrong_checksum_crc32_header(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"replacement", ChecksumCRC32=crc32_b64(b"something else"))
+    assert_client_error(e.value, "BadDigest", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+    ok = s3.put_object(Bucket=bucket, Key="k", Body=b"replacement", ChecksumCRC32=crc32_b64(b"replacement"))
+    assert ok["ChecksumCRC32"] == crc32_b64(b"replacement")
+
+
+def test_put_other_checksum_algorithms(s3, bucket):
+    data = b"checksummed body"
+    ok = s3.put_object(Bucket=bucket, Key="sha256", Body=data, ChecksumAlgorithm="SHA256")
+    assert read(s3, bucket, "sha256") == data
+    assert ok["ResponseMetadata"]["HTTPStatusCode"] == 200
+    with pytest.raises(ClientError) as e:
+        s3.put_object(
+            Bucket=bucket, Key="sha256", Body=b"other", ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode()
+        )
+    assert_client_error(e.value, "BadDigest", 400)
+    assert read(s3, bucket, "sha256") == data
+
+
+def test_key_too_long(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    long_key = "k" * 1025
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key=long_key, Body=b"x")
+    assert_client_error(e.value, "KeyTooLongError", 400)
+    # Multi-byte: 342 × 3 bytes = 1026 bytes in 342 characters.
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="€" * 342, Body=b"x")
+    assert_client_error(e.value, "KeyTooLongError", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+    # 1024 bytes is fine.
+    s3.put_object(Bucket=bucket, Key="k" * 1024, Body=b"x")
+    assert read(s3, bucket, "k" * 1024) == b"x"
+
+
+def test_conditional_put(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"clobber", IfNoneMatch="*")
+    assert_client_error(e.value, "PreconditionFailed", 412)
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"clobber", IfMatch='"0123456789abcdef0123456789abcdef"')
+    assert_client_error(e.value, "PreconditionFailed", 412)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+
+    created = s3.put_object(Bucket=bucket, Key="fresh", Body=b"first", IfNoneMatch="*")
+    assert read(s3, bucket, "fresh") == b"first"
+    s3.put_object(Bucket=bucket, Key="fresh", Body=b"second", IfMatch=created["ETag"])
+    assert read(s3, bucket, "fresh") == b"second"
+
+
+def test_write_to_pinned_bucket(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    p = pinned(bucket, history[0])
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=p, Key="k", Body=b"nope")
+    assert_client_error(e.value, "MethodNotAllowed", 405)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+
+
+def test_delete_non_empty_bucket(s3, plain_s3, gateway, seeded):
+    bucket, history, objects = seeded
+    with pytest.raises(ClientError) as e:
+        s3.delete_bucket(Bucket=bucket)
+    assert_client_error(e.value, "BucketNotEmpty", 409)
+    s3.head_bucket(Bucket=bucket)
+    assert_unchanged(gateway, plain_s3, bucket, history, objects)
+
+
+def test_wrong_content_sha256_raw(gateway, endpoint, plain_s3, bucket, seed):
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    body = b"replacement"
+    resp = requests.put(
+        url(endpoint, bucket, "k"), data=body, headers={"x-amz-content-sha256": hashlib.sha256(b"other").hexdigest()}
+    )
+    assert_raw_error(resp, "XAmzContentSHA256Mismatch", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+    # Not a digest at all.
+    resp = requests.put(url(endpoint, bucket, "k"), data=body, headers={"x-amz-content-sha256": "zz"})
+    assert_raw_error(resp, "InvalidArgument", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+    # The right digest is accepted.
+    resp = requests.put(url(endpoint, bucket, "k"), data=body, headers={"x-amz-content-sha256": hashlib.sha256(body).hexdigest()})
+    assert resp.status_code == 200, resp.text
+    assert gateway.history(bucket)[0] == resp.headers["x-amz-version-id"]
+
+
+def test_malformed_delete_objects_xml(gateway, endpoint, plain_s3, bucket, seed):
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    for body in (b"<Delete><Object><Key>k</Key></Object>", b"not xml at all", b"<Delete></Delete>", b""):
+        resp = requests.post(url(endpoint, bucket), params={"delete": ""}, data=body, headers={"Content-MD5": md5_b64(body)})
+        assert_raw_error(resp, "MalformedXML", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+    good = b"<Delete><Object><Key>k</Key></Object></Delete>"
+    resp = requests.post(url(endpoint, bucket), params={"delete": ""}, data=good, headers={"Content-MD5": md5_b64(b"x")})
+    assert_raw_error(resp, "BadDigest", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+
+
+def _raw_put(host, port, path, headers, body=b""):
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.putrequest("PUT", path, skip_accept_encoding=True)
+    for k, v in headers.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    if body:
+        conn.send(body)
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp, data
+
+
+def _check_raw(resp, data, code, status):
+    assert resp.status == status, (resp.status, data)
+    root = ET.fromstring(data)
+    assert root.findtext("Code") == code, data
+    rid = resp.getheader("x-amz-request-id")
+    assert rid and root.findtext("RequestId") == rid, data
+
+
+def test_missing_content_length(gateway, plain_s3, bucket, seed):
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    path = "/" + bucket + "/k"
+    resp, data = _raw_put(gateway.host, gateway.port, path, {"Host": f"{gateway.host}:{gateway.port}"})
+    _check_raw(resp, data, "MissingContentLength", 411)
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+
+
+def test_truncated_body_then_close(gateway, plain_s3, bucket, seed):
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    key = f"half-{uuid.uuid4().hex[:8]}"
+    sock = socket.create_connection((gateway.host, gateway.port), timeout=10)
+    head = (
+        f"PUT /{bucket}/{key} HTTP/1.1\r\nHost: {gateway.host}:{gateway.port}\r\n"
+        "Content-Length: 100000\r\nContent-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    sock.sendall(head + b"x" * 50000)
+    sock.shutdown(socket.SHUT_WR)
+    # Wait until the server is done with it: it logs every request when it finishes.
+    done = gateway.wait_for_log(lambda line: f"/{bucket}/{key}" in line and "status=" in line, timeout=10)
+    sock.close()
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+    assert done is None or "status=200" not in done, done
+    # The next write is one commit holding just that write.
+    v = plain_s3.put_object(Bucket=bucket, Key="after", Body=b"after")["VersionId"]
+    assert gateway.history(bucket) == [v] + history
+    assert sorted(o["Key"] for o in plain_s3.list_objects_v2(Bucket=bucket)["Contents"]) == ["after", "k"]
+
+
+def test_error_bodies_carry_request_ids(endpoint, bucket):
+    for method, path, params, expected in (
+        ("GET", f"/{bucket}/missing", {}, "NoSuchKey"),
+        ("GET", f"/master.{unique_repo('none')}", {"list-type": "2"}, "NoSuchBucket"),
+        ("GET", f"/{bucket}", {"acl": ""}, "NotImplemented"),
+        ("PUT", f"/{bucket}/k", {"tagging": ""}, "NotImplemented"),
+        ("GET", f"/{bucket}", {"list-type": "3"}, "InvalidArgument"),
+        ("GET", f"/{bucket}", {"max-keys": "-1"}, "InvalidArgument"),
+        ("GET", f"/{bucket}", {"list-type": "2", "continuation-token": "not a token"}, "InvalidArgument"),
+        ("GET", f"/{bucket}/k", {"versionId": "not-a-commit"}, "InvalidArgument"),
+        ("PUT", f"/{bucket}", {}, "BucketAlreadyOwnedByYou"),
+        ("DELETE", f"/master.{unique_repo('none')}", {}, "NoSuchBucket"),
+    ):
+        resp = requests.request(method, endpoint + path, params=params, data=b"" if method != "GET" else None)
+        assert resp.status_code >= 400, (method, path, params)
+        fields = assert_raw_error(resp, expected, resp.status_code)
+        assert fields.get("Message"), fields
+    ok = requests.get(endpoint + "/")
+    assert ok.status_code == 200 and ok.headers.get("x-amz-request-id")
+
+
+# ---------------------------------------------------------------------------------------------
+# aws-chunked with a trailing checksum
+
+
+def _chunked_body(payload: bytes, trailer_value: str, chunk: int = 8192) -> bytes:
+    out = b""
+    for i in range(0, len(payload), chunk):
+        piece = payload[i : i + chunk]
+        out += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    out += b"0\r\n" + f"x-amz-checksum-crc32:{trailer_value}\r\n".encode() + b"\r\n"
+    return out
+
+
+@pytest.mark.parametrize("correct", [True, False], ids=["right-trailer", "wrong-trailer"])
+def test_aws_chunked_trailer(gateway, plain_s3, bucket, seed, correct):
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    payload = bytes(range(256)) * 100  # 25600 bytes: several chunks
+    value = crc32_b64(payload if correct else payload + b"!")
+    body = _chunked_body(payload, value)
+    headers = {
+        "Host": f"{gateway.host}:{gateway.port}",
+        "Content-Encoding": "aws-chunked",
+        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-decoded-content-length": str(len(payload)),
+        "x-amz-trailer": "x-amz-checksum-crc32",
+        "Content-Length": str(len(body)),
+        "Content-Type": "application/octet-stream",
+    }
+    resp, data = _raw_put(gateway.host, gateway.port, f"/{bucket}/k", headers, body)
+    if correct:
+        assert resp.status == 200, data
+        assert resp.getheader("ETag") == '"%s"' % hashlib.md5(payload).hexdigest()
+        assert gateway.history(bucket) == [resp.getheader("x-amz-version-id")] + history
+        got = plain_s3.get_object(Bucket=bucket, Key="k")
+        assert got["Body"].read() == payload
+        assert got["ContentLength"] == len(payload)
+        # The framing is not part of the stored object's attributes.
+        assert got.get("ContentEncoding") in (None, "")
+        # S3 answers a PUT with the checksum it verified, from a header or, as here, a trailer.
+        assert resp.getheader("x-amz-checksum-crc32") == value, "x-amz-checksum-crc32 not echoed for a trailer checksum"
+    else:
+        _check_raw(resp, data, "BadDigest", 400)
+        assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP: Expect: 100-continue, which botocore sends on every PutObject with a body
+
+
+def _read_until(sock, predicate, deadline_s: float) -> bytes:
+    """Reads from `sock` until `predicate(data)` holds, the peer closes, or the deadline passes."""
+    deadline = time.monotonic() + deadline_s
+    data = b""
+    while not predicate(data):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        sock.settimeout(remaining)
+        try:
+            piece = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not piece:
+            break
+        data += piece
+    return data
+
+
+def test_expect_100_continue_gets_interim_response(gateway, bucket):
+    """A client that sends `Expect: 100-continue` waits for `100 Continue` before the body (botocore
+    gives up after 1 s and sends it anyway: without the interim response every PutObject stalls)."""
+    with socket.create_connection((gateway.host, gateway.port), timeout=10) as sock:
+        sock.sendall(
+            f"PUT /{bucket}/expect HTTP/1.1\r\nHost: {gateway.host}:{gateway.port}\r\n"
+            "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n".encode()
+        )
+        interim = _read_until(sock, lambda d: b"\r\n\r\n" in d, 0.5)
+        sock.sendall(b"hello")
+        final = _read_until(sock, lambda d: b"\r\n\r\n" in d, 10)
+    final_status = final.split(b"\r\n")[0]
+    assert interim.startswith(b"HTTP/1.1 100 Continue\r\n"), (
+        f"no 100 Continue within 0.5 s of the headers (got {interim!r}); the final response came "
+        f"only after the body: {final_status!r}"
+    )
+
+
+def test_boto3_put_object_does_not_wait_for_100_continue(gateway, s3, bucket):
+    """Consequence of the missing 100 Continue, seen from boto3: each PutObject costs its 1 s timeout."""
+    s3.head_bucket(Bucket=bucket)  # the connection is open
+    start = time.monotonic()
+    s3.put_object(Bucket=bucket, Key="fast", Body=b"small body")
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.5, f"a 10-byte PutObject took {elapsed:.2f} s (botocore waits 1 s for 100 Continue)"
+
+
+@pytest.mark.parametrize("target", ["pinned", "missing-bucket", "invalid-md5", "key-too-long"])
+def test_connection_usable_after_early_error_with_expect(gateway, bucket, seed, target):
+    """An error to a request that said `Expect: 100-continue`: either the server asked for the body
+    first (100 Continue; the client sends it), or it answered without reading it, and then it must
+    close the connection (or otherwise not take the next request for the body). Either way the next
+    request on that connection must work."""
+    head = seed(bucket, "k", b"original")
+    path, extra = {
+        "pinned": (f"/{pinned(bucket, head)}/k", ""),
+        "missing-bucket": (f"/master.{unique_repo('gone')}/k", ""),
+        "invalid-md5": (f"/{bucket}/k", "Content-MD5: nope\r\n"),
+        "key-too-long": (f"/{bucket}/{'k' * 1025}", ""),
+    }[target]
+    with socket.create_connection((gateway.host, gateway.port), timeout=10) as sock:
+        sock.sendall(
+            f"PUT {path} HTTP/1.1\r\nHost: {gateway.host}:{gateway.port}\r\nContent-Length: 4\r\n"
+            f"Expect: 100-continue\r\n{extra}\r\n".encode()
+        )
+        first = _read_until(sock, lambda d: b"\r\n\r\n" in d, 10)
+        if first.startswith(b"HTTP/1.1 100 "):
+            # The server asked for the body before deciding: a client then sends it (RFC 9110 §10.1.1).
+            rest = first.split(b"\r\n\r\n", 1)[1]
+            sock.sendall(b"body")
+            first = rest + _read_until(sock, lambda d: b"</Error>" in d, 10)
+        elif b"</Error>" not in first:
+            first += _read_until(sock, lambda d: b"</Error>" in d, 10)
+        status = first.split(b"\r\n", 1)[0]
+        assert status.split(b" ")[1:2] in ([b"400"], [b"404"], [b"405"]), first
+        closing = b"\r\nconnection: close\r\n" in first.lower()
+        # Like botocore: no body after a final response; the next request on the same connection.
+        try:
+            sock.sendall(f"GET /{bucket}?list-type=2 HTTP/1.1\r\nHost: {gateway.host}:{gateway.port}\r\n\r\n".encode())
+            second = _read_until(sock, lambda d: b"</ListBucketResult>" in d, 5)
+        except (BrokenPipeError, ConnectionResetError):
+            second = b""
+    if closing or second == b"":
+        return  # the server closed the connection: the client opens a new one
+    assert second.startswith(b"HTTP/1.1 200"), (
+        f"after {status!r} (no Connection: close), the next request on the connection got: {second[:120]!r}"
+    )
+
+
+def test_boto3_put_after_empty_put(endpoint, checksum_config, bucket):
+    """An empty PutObject (a folder marker) is answered at once, without 100 Continue; botocore then
+    misreads the response to the next PutObject on that connection unless the server sent 100
+    Continue or closed the connection. Seen from boto3: the next put stalls until its read timeout
+    (2 s here) and is then sent again on a new connection."""
+    s3 = make_client(endpoint, read_timeout=2, **checksum_config)
+    s3.put_object(Bucket=bucket, Key="folder/", Body=b"")
+    start = time.monotonic()
+    s3.put_object(Bucket=bucket, Key="folder/next", Body=b"next")
+    elapsed = time.monotonic() - start
+    assert read(s3, bucket, "folder/next") == b"next"
+    assert elapsed < 1.5, f"the PutObject after an empty PutObject took {elapsed:.2f} s"
+
+
+def test_boto3_client_usable_after_failed_put(s3):
+    """The same, as boto3 users meet it: PutObject to a bucket that does not exist yet fails, the
+    program creates the bucket and puts again, all with one client."""
+    name = f"master.{unique_repo('later')}"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=name, Key="k", Body=b"data")
+    assert_client_error(e.value, "NoSuchBucket", 404)
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="k", Body=b"data")
+    assert read(s3, name, "k") == b"data"
