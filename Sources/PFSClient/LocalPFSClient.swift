@@ -84,6 +84,12 @@ public struct LocalPFSClient: PFSClient {
         try await engine.completeUpload(id, parts: parts)
     }
 
+    public func isAuthActive() async throws -> Bool { try await engine.isAuthActive() }
+    public func activateAuth() async throws -> String { try await engine.activateAuth() }
+    public func deactivateAuth() async throws { try await engine.deactivateAuth() }
+    public func issueToken(for subject: String) async throws -> String { try await engine.issueToken(for: subject) }
+    public func subject(ofToken token: String) async throws -> String? { try await engine.subject(ofToken: token) }
+
     public func garbageCollect(grace: TimeInterval) async throws -> GCReport { try await engine.garbageCollect(grace: grace) }
     public func checkIntegrity() async throws -> IntegrityReport { try await engine.checkIntegrity() }
 }

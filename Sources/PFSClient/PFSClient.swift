@@ -54,6 +54,14 @@ public protocol PFSClient: Sendable {
     func abortUpload(_ id: String) async throws
     func completeUpload(_ id: String, parts: [(number: Int, etag: String)]) async throws -> PutResult
 
+    func isAuthActive() async throws -> Bool
+    /// Turns auth on; returns the root token (shown once).
+    func activateAuth() async throws -> String
+    func deactivateAuth() async throws
+    func issueToken(for subject: String) async throws -> String
+    /// The subject of a token, nil when the token is unknown.
+    func subject(ofToken token: String) async throws -> String?
+
     func garbageCollect(grace: TimeInterval) async throws -> GCReport
     func checkIntegrity() async throws -> IntegrityReport
 }

@@ -59,6 +59,12 @@ private final class HookedMetadataStore: MetadataStore, @unchecked Sendable {
     func putPart(_ part: PartRecord, smallChunks: [Digest: [UInt8]]) async throws { try await base.putPart(part, smallChunks: smallChunks) }
     func parts(_ uploadID: String) async throws -> [PartRecord] { try await base.parts(uploadID) }
     func deleteUpload(_ id: String) async throws -> Bool { try await base.deleteUpload(id) }
+    func authActive() async throws -> Bool { try await base.authActive() }
+    func setAuth(active: Bool, rootTokenHash: [UInt8]?) async throws { try await base.setAuth(active: active, rootTokenHash: rootTokenHash) }
+    func putToken(hash: [UInt8], subject: String, created: Date) async throws {
+        try await base.putToken(hash: hash, subject: subject, created: created)
+    }
+    func tokenSubject(hash: [UInt8]) async throws -> String? { try await base.tokenSubject(hash: hash) }
     func node(_ digest: Digest) async throws -> [UInt8]? { try await base.node(digest) }
     func chunk(_ digest: Digest) async throws -> [UInt8]? { try await base.chunk(digest) }
     func storedObjects() async throws -> (nodes: [Digest], chunks: [Digest]) { try await base.storedObjects() }

@@ -108,6 +108,15 @@ public protocol MetadataStore: Sendable {
     @discardableResult
     func deleteUpload(_ id: String) async throws -> Bool
 
+    /// Whether authentication is on.
+    func authActive() async throws -> Bool
+    /// Turns authentication on with a first (root) token, or off, dropping every token.
+    func setAuth(active: Bool, rootTokenHash: [UInt8]?) async throws
+    /// Records a token by its SHA-256, for `subject`.
+    func putToken(hash: [UInt8], subject: String, created: Date) async throws
+    /// The subject of the token with this SHA-256, if any.
+    func tokenSubject(hash: [UInt8]) async throws -> String?
+
     func node(_ digest: Digest) async throws -> [UInt8]?
     func chunk(_ digest: Digest) async throws -> [UInt8]?
     /// Digests of all stored nodes and small chunks.

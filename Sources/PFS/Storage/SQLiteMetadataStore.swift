@@ -50,6 +50,14 @@ public final class SQLiteMetadataStore: MetadataStore {
                         chunks BLOB NOT NULL, created REAL NOT NULL, PRIMARY KEY (upload_id, number)) WITHOUT ROWID;
                     """)
         }
+        m.registerMigration("v3-auth") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE auth_state (id INTEGER PRIMARY KEY CHECK (id = 1), active INTEGER NOT NULL);
+                    INSERT INTO auth_state (id, active) VALUES (1, 0);
+                    CREATE TABLE tokens (hash BLOB PRIMARY KEY, subject TEXT NOT NULL, created REAL NOT NULL) WITHOUT ROWID;
+                    """)
+        }
         return m
     }
 
@@ -369,6 +377,45 @@ public final class SQLiteMetadataStore: MetadataStore {
                 return db.changesCount > 0
             }
         }
+    }
+
+    // MARK: auth
+
+    public func authActive() async throws -> Bool {
+        try await wrap { try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT active FROM auth_state WHERE id = 1") ?? false } }
+    }
+
+    public func setAuth(active: Bool, rootTokenHash: [UInt8]?) async throws {
+        try await wrap {
+            try await pool.write { db in
+                let current = try Bool.fetchOne(db, sql: "SELECT active FROM auth_state WHERE id = 1") ?? false
+                if active && current { throw PFSError.alreadyExists("auth is already activated") }
+                if !active && !current { throw PFSError.failedPrecondition("the auth service is not activated") }
+                try db.execute(sql: "DELETE FROM tokens")
+                try db.execute(sql: "UPDATE auth_state SET active = ? WHERE id = 1", arguments: [active])
+                if active, let h = rootTokenHash {
+                    try db.execute(
+                        sql: "INSERT INTO tokens (hash, subject, created) VALUES (?, ?, ?)",
+                        arguments: [Data(h), "pach:root", Date().timeIntervalSince1970])
+                }
+            }
+        }
+    }
+
+    public func putToken(hash: [UInt8], subject: String, created: Date) async throws {
+        try await wrap {
+            try await pool.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT active FROM auth_state WHERE id = 1") ?? false else {
+                    throw PFSError.failedPrecondition("the auth service is not activated")
+                }
+                try db.execute(
+                    sql: "INSERT INTO tokens (hash, subject, created) VALUES (?, ?, ?)", arguments: [Data(hash), subject, created.timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func tokenSubject(hash: [UInt8]) async throws -> String? {
+        try await wrap { try await pool.read { db in try String.fetchOne(db, sql: "SELECT subject FROM tokens WHERE hash = ?", arguments: [Data(hash)]) } }
     }
 
     // MARK: objects
