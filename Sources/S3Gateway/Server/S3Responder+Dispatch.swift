@@ -10,8 +10,21 @@ extension S3Responder {
         let headers = request.headers
         let op = try parser.parse(
             method: request.method.rawValue, path: request.uri.path, query: Self.queryItems(request.uri.query),
-            headers: { name in HTTPField.Name(name).flatMap { headers[$0] } })
+            headers: { name in name == "host" ? request.head.authority : HTTPField.Name(name).flatMap { headers[$0] } })
+        let identity = try await authenticate(request)
         if let refusal = op.refusal { throw refusal }
+        // Streaming uploads signed chunk by chunk are checked as their chunks arrive.
+        var chunkSigning: VerifiedSignature?
+        if case .v4(let sig)? = identity, headers[HTTPField.Name("x-amz-content-sha256")!]?.hasPrefix("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") == true {
+            chunkSigning = sig
+        }
+        return try await Self.$chunkSignature.withValue(chunkSigning) { try await run(op, request) }
+    }
+
+    /// The signature that streaming chunks of the current request must continue, if any.
+    @TaskLocal static var chunkSignature: VerifiedSignature?
+
+    private func run(_ op: S3Operation, _ request: Request) async throws -> Response {
         switch op {
         case .listBuckets: return try await listBuckets()
         case .createBucket(let b): return try await createBucket(b, request: request)

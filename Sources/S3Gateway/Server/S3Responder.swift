@@ -13,6 +13,7 @@ struct S3Responder: HTTPResponder {
     let client: any PFSClient
     let configuration: S3GatewayConfiguration
     let logger: Logger
+    let authState = AuthStateCache()
 
     static let owner = S3Owner(id: "pachs3", displayName: "pachs3")
 

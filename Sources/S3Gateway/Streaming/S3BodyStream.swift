@@ -100,11 +100,17 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
     let spec: BodySpec
     /// Receives the checksum the body matched, for the response.
     var verified: VerifiedChecksum? = nil
+    /// For `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` bodies: the seed signature the chunk signatures continue.
+    var chunkSignature: VerifiedSignature? = S3Responder.chunkSignature
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let spec: BodySpec
         let verified: VerifiedChecksum?
+        var signatures: ChunkSignatureVerifier?
+        /// The chunk the next payload bytes belong to, and how many of its bytes are still to come.
+        var chunkIndex = 0
+        var chunkRemaining = -1
         var parser: AWSChunkedParser?
         var pending: [ByteBuffer] = []
         var checksum: ChecksumHasher?
@@ -124,6 +130,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                         checksum?.update(raw)
                         sha?.update(bufferPointer: raw)
                     }
+                    if signatures != nil { try signChunkData(b) }
                     return ByteBufferChunk(b)
                 }
                 if finished { return nil }
@@ -140,8 +147,40 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
             }
         }
 
-        private func finish() throws {
+        /// Feeds payload bytes to the chunk signature checks, closing each chunk as its last byte passes.
+        private mutating func signChunkData(_ b: ByteBuffer) throws {
+            guard let parser else { return }
+            var rest = b
+            while rest.readableBytes > 0 {
+                if chunkRemaining < 0 {
+                    guard chunkIndex < parser.headers.count else { throw S3Error.incompleteBody() }
+                    chunkRemaining = parser.headers[chunkIndex].size
+                    signatures!.beginChunk()
+                }
+                let n = Swift.min(chunkRemaining, rest.readableBytes)
+                let slice = rest.readSlice(length: n)!
+                slice.withUnsafeReadableBytes { signatures!.update($0) }
+                chunkRemaining -= n
+                if chunkRemaining == 0 {
+                    try signatures!.endChunk(signature: parser.headers[chunkIndex].signature)
+                    chunkIndex += 1
+                    chunkRemaining = -1
+                }
+            }
+        }
+
+        private mutating func finish() throws {
             if let parser { try parser.finish() }
+            if var signatures, let parser {
+                // Every data chunk was checked as it passed; the final, empty chunk and the trailer remain.
+                guard chunkRemaining < 0, chunkIndex == parser.headers.count - 1 else { throw S3Error.incompleteBody() }
+                try signatures.verifyChunk(signature: parser.headers[chunkIndex].signature, data: [UInt8]())
+                if !parser.trailers.isEmpty {
+                    let sig = parser.trailers.first { $0.name == "x-amz-trailer-signature" }?.value
+                    try signatures.verifyTrailer(lines: parser.trailers, signature: sig)
+                }
+                self.signatures = signatures
+            }
             if let expected = spec.expectedLength, count != expected {
                 throw S3Error.incompleteBody().replacingMessage("the body has \(count) bytes; \(expected) were declared")
             }
@@ -168,7 +207,8 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(
-            base: base.makeAsyncIterator(), spec: spec, verified: verified, parser: spec.chunked ? AWSChunkedParser() : nil,
+            base: base.makeAsyncIterator(), spec: spec, verified: verified, signatures: chunkSignature.map(ChunkSignatureVerifier.init),
+            parser: spec.chunked ? AWSChunkedParser() : nil,
             checksum: spec.checksum?.algorithm.makeHasher(), sha: spec.contentSHA256 == nil ? nil : SHA256())
     }
 }
