@@ -5,6 +5,7 @@ PORT       ?= 30600
 DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
 DEB_BENCH  := time
+DEB_COMPAT := rclone s3cmd s3fs curl
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release run demo test test-compat compat-deps bench clean
@@ -46,6 +47,12 @@ test: deps
 compat-deps:
 	@python3 -c "import boto3, pytest, requests" 2>/dev/null || python3 -m pip install -q boto3 pytest requests
 	@aws --version >/dev/null 2>&1 || python3 -m pip install -q awscli
+	@python3 -c "import minio" 2>/dev/null || python3 -m pip install -q minio
+	@missing=""; for p in $(DEB_COMPAT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 # Real S3 clients (boto3, the aws CLI, raw HTTP) against a live `pachs3 serve` (Tests/compat).
 test-compat: build compat-deps

@@ -106,11 +106,23 @@ public enum SignatureV2 {
 
     /// Compares the provided signature with the computed one. The sub-resource values are signed
     /// decoded, as AWS documents; some clients sign them as sent, so that form is accepted too.
+    /// A bucket-level path (`/bucket`) is also accepted signed as `/bucket/`, as botocore and AWS's
+    /// examples sign it and S3 accepts.
     static func check(_ request: SignedRequest, provided: String, accessKey: String, secret: String, dateLine: String) throws(S3Error) {
+        var variants = [request]
+        let trimmed = request.path.drop { $0 == "/" }
+        if request.virtualHostBucket == nil, !trimmed.isEmpty, !trimmed.contains("/") {
+            var slashed = request
+            slashed.path += "/"
+            variants.append(slashed)
+        }
         let sts = stringToSign(request, dateLine: dateLine, decodeSubresources: true)
-        if AWSSigning.constantTimeEqual(AWSSigning.hmacSHA1Base64(key: secret, sts), provided) { return }
-        let rawSts = stringToSign(request, dateLine: dateLine, decodeSubresources: false)
-        if rawSts != sts, AWSSigning.constantTimeEqual(AWSSigning.hmacSHA1Base64(key: secret, rawSts), provided) { return }
+        for r in variants {
+            let decoded = stringToSign(r, dateLine: dateLine, decodeSubresources: true)
+            if AWSSigning.constantTimeEqual(AWSSigning.hmacSHA1Base64(key: secret, decoded), provided) { return }
+            let raw = stringToSign(r, dateLine: dateLine, decodeSubresources: false)
+            if raw != decoded, AWSSigning.constantTimeEqual(AWSSigning.hmacSHA1Base64(key: secret, raw), provided) { return }
+        }
         throw S3Error.signatureDoesNotMatch(accessKeyId: accessKey, stringToSign: sts, signatureProvided: provided)
     }
 
