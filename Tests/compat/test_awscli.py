@@ -231,3 +231,31 @@ def test_s3api_list_objects_v2_paging(aws, cli_bucket, seed):
     assert [p["Prefix"] for p in grouped["CommonPrefixes"]] == ["p/", "q/"]
     sub = aws.json("s3api", "list-objects-v2", "--bucket", cli_bucket, "--prefix", "p/0", "--max-items", "100")
     assert [o["Key"] for o in sub["Contents"]] == [k for k in keys if k.startswith("p/0")]
+
+
+def test_cp_100_mib_multipart_with_default_thresholds(gateway, tmp_path):
+    """`aws s3 cp` of 100 MiB with the CLI's own defaults (8 MB threshold and parts): a multipart
+    upload, one commit, S3's `-N` ETag, and the same bytes back."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
+        "AWS_CONFIG_FILE": str(home / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+        "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "k", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    name = f"master.{unique_repo('mp')}"
+
+    def aws(*args):
+        return subprocess.run(["aws", "--endpoint-url", gateway.endpoint, *args], env=env, check=True, capture_output=True,
+                              text=True, timeout=300)
+
+    aws("s3", "mb", f"s3://{name}")
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(100 * 1024 * 1024))
+    aws("s3", "cp", str(src), f"s3://{name}/big.bin")
+    assert len(gateway.history(name)) == 1
+    head = aws("s3api", "head-object", "--bucket", name, "--key", "big.bin").stdout
+    assert '-13\\"' in head  # 100 MiB in 8 MiB parts
+    aws("s3", "cp", f"s3://{name}/big.bin", str(tmp_path / "back.bin"))
+    assert sha(tmp_path / "back.bin") == sha(src)
+    assert "Uploads" not in aws("s3api", "list-multipart-uploads", "--bucket", name).stdout
