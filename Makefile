@@ -4,8 +4,8 @@ DATA       ?= pachs3-data
 PORT       ?= 30600
 DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
-DEB_BENCH  := time
-DEB_COMPAT := rclone s3cmd s3fs curl
+DEB_BENCH  := time wrk
+DEB_COMPAT := rclone s3cmd s3fs curl openssl
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release run demo test test-compat compat-deps bench clean
@@ -62,6 +62,7 @@ bench: release
 	@missing=""; for p in $(DEB_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/engine_bench.py
+	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/s3_bench.py
 
 clean:
 	rm -rf .build

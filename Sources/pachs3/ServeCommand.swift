@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PFSClient
+import Hummingbird
 import S3Gateway
 
 struct ServeCommand: AsyncParsableCommand {
@@ -15,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
     @Option(help: "The region GetBucketLocation reports.") var region: String = "us-east-1"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: "A PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw CLIError("unknown log level '\(logLevel)'") }
@@ -25,14 +28,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "pachs3")
         let client = try store.client()
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError("--tls-cert and --tls-key go together") }
+        let tls = tlsCert.map { (certificate: $0, key: tlsKey!) }
         let gateway = S3Gateway(
-            client: client, configuration: S3GatewayConfiguration(host: address, port: port, domain: domain, region: region))
+            client: client, configuration: S3GatewayConfiguration(host: address, port: port, domain: domain, region: region, tls: tls))
+        let scheme = tls == nil ? "http" : "https"
         let dir = store.directory
         let host = address
-        let app = gateway.application(logger: logger) { bound in
-            // A line tests and scripts wait for.
-            let line = "pachs3 S3 gateway listening on http://\(host):\(bound) (data directory \(dir))\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+        let app: any ApplicationProtocol
+        do {
+            app = try gateway.application(logger: logger) { bound in
+                // A line tests and scripts wait for.
+                let line = "pachs3 S3 gateway listening on \(scheme)://\(host):\(bound) (data directory \(dir))\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+        } catch {
+            throw CLIError("cannot set up TLS: \(error)")
         }
         try await app.runService()
     }
