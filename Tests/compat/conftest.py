@@ -320,3 +320,17 @@ def assert_raw_error(resp: requests.Response, code: str, status: int) -> dict:
     fields = parse_error(resp)
     assert fields["Code"] == code, fields
     return fields
+
+
+@pytest.fixture(scope="session")
+def secure(tmp_path_factory):
+    """A second gateway with auth on: (gateway, root token, a robot's token)."""
+    root = tmp_path_factory.mktemp("auth")
+    gw = Gateway(_binary(), root)
+    token = subprocess.run([gw.binary, "auth", "activate", "--data-dir", str(gw.data_dir)], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    robot = subprocess.run([gw.binary, "auth", "get-token", "robot:ci", "--data-dir", str(gw.data_dir)], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    gw.start()
+    yield gw, token, robot
+    assert gw.stop() == 0

@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import hmac
 import http.client
-import subprocess
 import urllib.parse
 
 import boto3
@@ -13,20 +12,8 @@ import pytest
 import requests
 from botocore.config import Config
 
-from conftest import Gateway, _binary
 
 
-@pytest.fixture(scope="module")
-def secure(tmp_path_factory):
-    root = tmp_path_factory.mktemp("auth")
-    gw = Gateway(_binary(), root)
-    token = subprocess.run([gw.binary, "auth", "activate", "--data-dir", str(gw.data_dir)], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    robot = subprocess.run([gw.binary, "auth", "get-token", "robot:ci", "--data-dir", str(gw.data_dir)], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    gw.start()
-    yield gw, token, robot
-    assert gw.stop() == 0
 
 
 def client(gw, key, secret=None, **config):

@@ -11,19 +11,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import Gateway, _binary, unique_repo
+from conftest import unique_repo
 
 
-@pytest.fixture(scope="module")
-def secure(tmp_path_factory):
-    """A second gateway with auth on (as in test_auth.py): (gateway, root token)."""
-    root = tmp_path_factory.mktemp("curl-auth")
-    gw = Gateway(_binary(), root)
-    token = subprocess.run([gw.binary, "auth", "activate", "--data-dir", str(gw.data_dir)], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    gw.start()
-    yield gw, token
-    assert gw.stop() == 0
 
 
 def curl(*args: str) -> subprocess.CompletedProcess:
@@ -33,7 +23,7 @@ def curl(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("signature", ["s3v4", "s3"])
 def test_curl_presigned_get(secure, signature):
-    gw, token = secure
+    gw, token, _ = secure
     # Setup with SigV4; only the presigning below uses `signature` (botocore's SigV2 bucket-level
     # requests are refused: see test_curl_sigv2_bucket_request_with_trailing_slash_resource).
     setup = boto3.client("s3", endpoint_url=gw.endpoint, region_name="us-east-1", aws_access_key_id=token,
@@ -83,7 +73,7 @@ def test_curl_sigv2_bucket_request_with_trailing_slash_resource(secure):
     """GET /BUCKET signed over the CanonicalizedResource `/BUCKET/`, as botocore's SigV2 signer
     (`signature_version="s3"`) signs every bucket-level request (CreateBucket, ListObjects, ...) and
     as AWS's own SigV2 examples write it (`/johnsmith/`); S3 accepts `/BUCKET` and `/BUCKET/` alike."""
-    gw, token = secure
+    gw, token, _ = secure
     setup = boto3.client("s3", endpoint_url=gw.endpoint, region_name="us-east-1", aws_access_key_id=token,
                          aws_secret_access_key=token, config=Config(s3={"addressing_style": "path"}))
     bucket = f"master.{unique_repo('curlv2')}"

@@ -3,28 +3,17 @@ put_object (small, and a 12 MiB stream in 5 MiB parts), get_object, list_objects
 import hashlib
 import io
 import os
-import subprocess
 
 import pytest
 import urllib3
 from minio import Minio
 from minio.error import S3Error
 
-from conftest import Gateway, _binary, unique_repo
+from conftest import unique_repo
 
 MIB = 1024 * 1024
 
 
-@pytest.fixture(scope="module")
-def secure(tmp_path_factory):
-    """A second gateway with auth on (as in test_auth.py): (gateway, root token)."""
-    root = tmp_path_factory.mktemp("minio-auth")
-    gw = Gateway(_binary(), root)
-    token = subprocess.run([gw.binary, "auth", "activate", "--data-dir", str(gw.data_dir)], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    gw.start()
-    yield gw, token
-    assert gw.stop() == 0
 
 
 def minio_client(gw, key: str, secret: str | None = None) -> Minio:
@@ -56,7 +45,7 @@ def read_all(client: Minio, bucket: str, key: str) -> bytes:
 
 
 def test_minio_sdk_roundtrip(secure):
-    gw, token = secure
+    gw, token, _ = secure
     mc = minio_client(gw, token)
     bucket = f"master.{unique_repo('minio')}"
     assert not mc.bucket_exists(bucket)
@@ -95,7 +84,7 @@ def test_minio_sdk_roundtrip(secure):
 
 
 def test_minio_sdk_wrong_secret_is_refused(secure):
-    gw, token = secure
+    gw, token, _ = secure
     with pytest.raises(S3Error) as e:
         minio_client(gw, token, "wrong-secret").bucket_exists("master.anything")
     assert e.value.code in ("SignatureDoesNotMatch", "AccessDenied"), e.value

@@ -6,19 +6,9 @@ import subprocess
 
 import pytest
 
-from conftest import Gateway, _binary, unique_repo
+from conftest import unique_repo
 
 
-@pytest.fixture(scope="module")
-def secure(tmp_path_factory):
-    """A second gateway with auth on (as in test_auth.py): (gateway, root token)."""
-    root = tmp_path_factory.mktemp("s3cmd-auth")
-    gw = Gateway(_binary(), root)
-    token = subprocess.run([gw.binary, "auth", "activate", "--data-dir", str(gw.data_dir)], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    gw.start()
-    yield gw, token
-    assert gw.stop() == 0
 
 
 def write_config(path: pathlib.Path, gw, token: str) -> pathlib.Path:
@@ -40,7 +30,7 @@ def write_config(path: pathlib.Path, gw, token: str) -> pathlib.Path:
 
 @pytest.mark.parametrize("signature", ["v4", "v2"])
 def test_s3cmd_mb_put_ls_get_del(secure, tmp_path, signature):
-    gw, token = secure
+    gw, token, _ = secure
     cfg = write_config(tmp_path / "s3cfg", gw, token)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
 
