@@ -23,10 +23,11 @@ public struct CommitID: Hashable, Sendable, Comparable, CustomStringConvertible,
     public static func < (a: CommitID, b: CommitID) -> Bool { a.rawValue < b.rawValue }
 }
 
-enum Hex {
+/// Lowercase hexadecimal text of bytes, and back.
+public enum Hex {
     static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func encode<C: Collection<UInt8>>(_ bytes: C) -> String {
+    public static func encode<C: Collection<UInt8>>(_ bytes: C) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {
@@ -36,7 +37,8 @@ enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ s: String) -> [UInt8]? {
+    /// The bytes of `s` (either case), or nil if it is not an even number of hex digits.
+    public static func decode(_ s: String) -> [UInt8]? {
         let u = Array(s.utf8)
         guard u.count % 2 == 0 else { return nil }
         var out = [UInt8]()

@@ -22,7 +22,7 @@ struct BodySpec: Sendable {
             if sha.hasPrefix("STREAMING-") {
                 spec.chunked = true
             } else if sha != "UNSIGNED-PAYLOAD" {
-                guard sha.utf8.count == 64, let bytes = hexBytes(sha) else {
+                guard sha.utf8.count == 64, let bytes = Hex.decode(sha) else {
                     throw S3Error.invalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hex digest", name: "x-amz-content-sha256", value: sha)
                 }
                 spec.contentSHA256 = bytes
@@ -59,25 +59,6 @@ struct BodySpec: Sendable {
             spec.checksum = (a, nil)
         }
         return spec
-    }
-
-    static func hexBytes(_ s: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        var it = s.utf8.makeIterator()
-        while let h = it.next() {
-            guard let l = it.next(), let hv = nibble(h), let lv = nibble(l) else { return nil }
-            out.append(hv << 4 | lv)
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
     }
 }
 
@@ -187,7 +168,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
             if let want = spec.contentSHA256, let sha {
                 let got = Array(sha.finalize())
                 if got != want {
-                    throw S3Error.contentSHA256Mismatch(clientComputed: hex(want), computed: hex(got))
+                    throw S3Error.contentSHA256Mismatch(clientComputed: Hex.encode(want), computed: Hex.encode(got))
                 }
             }
             if let (algorithm, header) = spec.checksum, let checksum {
@@ -201,8 +182,6 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                 verified?.value = (algorithm, expected)
             }
         }
-
-        private func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
