@@ -2,7 +2,9 @@ public import Foundation
 internal import GRDB
 
 /// The embedded metadata store: one SQLite database in WAL mode through GRDB.
-/// Readers use the pool's snapshot readers and never wait for the single writer.
+/// Readers use the pool's snapshot readers and never wait for the single writer. Point reads (a
+/// branch, a commit, a node) run synchronously on the calling thread: an indexed lookup takes
+/// microseconds, less than the two thread hops of an asynchronous read (4 KiB GETs: 2.3k → 3.3k/s).
 public final class SQLiteMetadataStore: MetadataStore {
     private let pool: DatabasePool
 
@@ -142,7 +144,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func repo(_ repo: RepoID) async throws -> RepoInfo? {
         try await wrap {
-            try await pool.read { db in
+            try pool.read { db in
                 guard
                     let r = try Row.fetchOne(
                         db, sql: "SELECT project, name, description, created FROM repos WHERE project = ? AND name = ?",
@@ -190,7 +192,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func branch(_ repo: RepoID, _ name: String) async throws -> BranchInfo? {
         try await wrap {
-            try await pool.read { db in
+            try pool.read { db in
                 guard
                     let r = try Row.fetchOne(
                         db, sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?",
@@ -264,7 +266,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func commit(_ repo: RepoID, _ id: CommitID) async throws -> CommitRecord? {
         try await wrap {
-            try await pool.read { db in
+            try pool.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT \(Self.commitColumns) FROM commits WHERE id = ? AND project = ? AND repo = ?",
                     arguments: [id.rawValue, repo.project, repo.name]
@@ -315,7 +317,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func upload(_ id: String) async throws -> UploadInfo? {
         try await wrap {
-            try await pool.read { db in
+            try pool.read { db in
                 try Row.fetchOne(db, sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?", arguments: [id]).map(Self.upload)
             }
         }
@@ -382,7 +384,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     // MARK: auth
 
     public func authActive() async throws -> Bool {
-        try await wrap { try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT active FROM auth_state WHERE id = 1") ?? false } }
+        try await wrap { try pool.read { db in try Bool.fetchOne(db, sql: "SELECT active FROM auth_state WHERE id = 1") ?? false } }
     }
 
     public func setAuth(active: Bool, rootTokenHash: [UInt8]?) async throws {
@@ -415,14 +417,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func tokenSubject(hash: [UInt8]) async throws -> String? {
-        try await wrap { try await pool.read { db in try String.fetchOne(db, sql: "SELECT subject FROM tokens WHERE hash = ?", arguments: [Data(hash)]) } }
+        try await wrap { try pool.read { db in try String.fetchOne(db, sql: "SELECT subject FROM tokens WHERE hash = ?", arguments: [Data(hash)]) } }
     }
 
     // MARK: objects
 
     public func node(_ digest: Digest) async throws -> [UInt8]? {
         try await wrap {
-            try await pool.read { db in
+            try pool.read { db in
                 try Data.fetchOne(db, sql: "SELECT data FROM nodes WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
             }
         }
@@ -430,7 +432,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func chunk(_ digest: Digest) async throws -> [UInt8]? {
         try await wrap {
-            try await pool.read { db in
+            try pool.read { db in
                 try Data.fetchOne(db, sql: "SELECT data FROM chunks WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
             }
         }
