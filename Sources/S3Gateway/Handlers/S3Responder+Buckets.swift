@@ -7,22 +7,23 @@ import PFSClient
 
 extension S3Responder {
     /// The bucket named `name`, which must exist (its branch, and for a pinned bucket its commit).
-    func existingBucket(_ name: String) async throws -> BucketName {
+    func existingBucket(_ name: String) async throws -> BucketName { try await existingBucketAndHead(name).bucket }
+
+    /// The bucket named `name` and the commit a read of it sees now (nil: the branch has no commit
+    /// yet), from one look at the branch.
+    func existingBucketAndHead(_ name: String) async throws -> (bucket: BucketName, head: CommitID?) {
         guard let bucket = try? BucketName(parsing: name) else { throw S3Error.noSuchBucket(name) }
         do {
-            _ = try await client.inspectBranch(bucket.repo, bucket.branch)
-            if let c = bucket.commit { _ = try await client.inspectCommit(.commit(bucket.repo, c)) }
+            let branch = try await client.inspectBranch(bucket.repo, bucket.branch)
+            if let c = bucket.commit {
+                _ = try await client.inspectCommit(.commit(bucket.repo, c))
+                return (bucket, c)
+            }
+            return (bucket, branch.head)
         } catch let e as PFSError {
             if case .notFound = e { throw S3Error.noSuchBucket(name) }
             throw S3Error(e, bucket: name)
         }
-        return bucket
-    }
-
-    /// The commit a read of `bucket` sees now (nil: the branch has no commit yet).
-    func headCommit(_ bucket: BucketName) async throws -> CommitID? {
-        if let c = bucket.commit { return c }
-        return try await client.inspectBranch(bucket.repo, bucket.branch).head
     }
 
     func listBuckets() async throws -> Response {
@@ -45,7 +46,7 @@ extension S3Responder {
             throw S3Error.invalidBucketName(name, reason: e.message)
         }
         if bucket.commit != nil { throw S3Error.invalidBucketName(name, reason: "a commit-pinned bucket cannot be created") }
-        var body = request.body
+        let body = request.body
         let config = try await body.collect(upTo: 64 * 1024)
         if config.readableBytes > 0 { _ = try S3XMLRequests.parseCreateBucketConfiguration(Array(buffer: config)) }
         do {
@@ -61,9 +62,9 @@ extension S3Responder {
     }
 
     func deleteBucket(_ name: String) async throws -> Response {
-        let bucket = try await existingBucket(name)
+        let (bucket, head) = try await existingBucketAndHead(name)
         if bucket.isReadOnly { throw S3Error.methodNotAllowed(method: "DELETE", resourceType: "BUCKET") }
-        if let head = try await headCommit(bucket), try await client.inspectCommit(.commit(bucket.repo, head)).fileCount > 0 {
+        if let head, try await client.inspectCommit(.commit(bucket.repo, head)).fileCount > 0 {
             throw S3Error.bucketNotEmpty(name)
         }
         try await client.deleteBranch(bucket.repo, bucket.branch)
@@ -91,7 +92,7 @@ extension S3Responder {
     /// Versioning is always on: every commit is a version. Enabling is accepted, suspending refused.
     func putBucketVersioning(_ name: String, request: Request) async throws -> Response {
         _ = try await existingBucket(name)
-        var body = request.body
+        let body = request.body
         let config = try S3XMLRequests.parseVersioningConfiguration(Array(buffer: try await body.collect(upTo: 64 * 1024)))
         if config.status == .suspended {
             throw S3Error.illegalVersioningConfiguration("pachs3 buckets are always versioned: every commit is a version")

@@ -34,7 +34,7 @@ extension S3Responder {
     }
 
     func listObjects(_ name: String, _ p: S3Operation.ListObjectsParameters, v2: Bool) async throws -> Response {
-        let bucket = try await existingBucket(name)
+        let (bucket, head) = try await existingBucketAndHead(name)
         var commit: CommitID?
         var startAfter: String?
         if v2, let token = p.continuationToken {
@@ -42,7 +42,7 @@ extension S3Responder {
             commit = t.commit
             startAfter = t.after
         } else {
-            commit = try await headCommit(bucket)
+            commit = head
             startAfter = v2 ? p.startAfter : p.marker
         }
         var page = ListPage(files: [], commonPrefixes: [], isTruncated: false, nextMarker: nil)
@@ -72,9 +72,9 @@ extension S3Responder {
 extension S3Responder {
     /// ListObjectVersions: per key, the commits that changed it (newest first), deletions as delete markers.
     func listObjectVersions(_ name: String, _ p: S3Operation.ListVersionsParameters) async throws -> Response {
-        let bucket = try await existingBucket(name)
+        let (bucket, head) = try await existingBucketAndHead(name)
         var versions: [FileVersion] = []
-        if let head = try await headCommit(bucket) {
+        if let head {
             versions = try await client.listVersions(.commit(bucket.repo, head), prefix: p.prefix)
         }
         // Resume after (key-marker, version-id-marker): later versions of that key, then later keys.

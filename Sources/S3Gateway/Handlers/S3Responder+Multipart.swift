@@ -54,8 +54,7 @@ extension S3Responder {
     {
         let bucket = try await writableBucket(name, method: "PUT")
         _ = try await existingUpload(uploadId, bucket: bucket, key: key)
-        let srcBucket = try await existingBucket(source.bucket)
-        let (srcCommit, srcEntry) = try await readTarget(srcBucket, name: source.bucket, key: source.key, versionId: source.versionId)
+        let (srcBucket, srcCommit, srcEntry) = try await readTarget(source.bucket, key: source.key, versionId: source.versionId)
         let headers = request.headers
         let condition = Conditionals(copySourceHeaders: { n in HTTPField.Name(n).flatMap { headers[$0] } })
             .evaluateCopySource(etag: srcEntry.etag, lastModified: srcEntry.modified)
@@ -77,7 +76,7 @@ extension S3Responder {
     func completeMultipartUpload(_ name: String, _ key: String, uploadId: String, request: Request) async throws -> Response {
         let bucket = try await writableBucket(name, method: "POST")
         _ = try await existingUpload(uploadId, bucket: bucket, key: key)
-        var body = request.body
+        let body = request.body
         let doc = try S3XMLRequests.parseCompleteMultipartUpload(Array(buffer: try await body.collect(upTo: S3XMLRequests.defaultSizeLimit + 1)))
         // Checked here to answer with S3's own codes; the engine checks again when it commits.
         let staged = Dictionary(try await client.listParts(uploadId).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })

@@ -8,7 +8,8 @@ import PFSClient
 
 extension S3Responder {
     /// The commit a read addresses and the file entry at `key` in it.
-    func readTarget(_ bucket: BucketName, name: String, key: String, versionId: String?) async throws -> (CommitID, FileEntry) {
+    func readTarget(_ name: String, key: String, versionId: String?) async throws -> (BucketName, CommitID, FileEntry) {
+        let (bucket, head) = try await existingBucketAndHead(name)
         let commit: CommitID
         if let versionId {
             guard let v = VersionID(versionId) else {
@@ -16,7 +17,7 @@ extension S3Responder {
             }
             commit = v.commit
         } else {
-            guard let head = try await headCommit(bucket) else { throw S3Error.noSuchKey(key) }
+            guard let head else { throw S3Error.noSuchKey(key) }
             commit = head
         }
         let info: FileInfo
@@ -32,7 +33,7 @@ extension S3Responder {
         guard let entry = info.entry, info.path == key else {
             throw versionId == nil ? S3Error.noSuchKey(key) : S3Error.noSuchVersion(key: key, versionId: versionId!)
         }
-        return (commit, entry)
+        return (bucket, commit, entry)
     }
 
     static func objectHeaders(_ entry: FileEntry) -> HTTPFields {
@@ -49,8 +50,7 @@ extension S3Responder {
     }
 
     func getObject(_ name: String, _ key: String, _ p: S3Operation.GetObjectParameters, request: Request, head: Bool) async throws -> Response {
-        let bucket = try await existingBucket(name)
-        let (commit, entry) = try await readTarget(bucket, name: name, key: key, versionId: p.versionId)
+        let (bucket, commit, entry) = try await readTarget(name, key: key, versionId: p.versionId)
         var headers = Self.objectHeaders(entry)
         let requestHeaders = request.headers
         let condition = Conditionals(headers: { n in HTTPField.Name(n).flatMap { requestHeaders[$0] } })
@@ -139,8 +139,7 @@ extension S3Responder {
 
     func copyObject(_ name: String, _ key: String, source: S3CopySource, request: Request) async throws -> Response {
         let bucket = try await writableBucket(name, method: "PUT")
-        let srcBucket = try await existingBucket(source.bucket)
-        let (srcCommit, srcEntry) = try await readTarget(srcBucket, name: source.bucket, key: source.key, versionId: source.versionId)
+        let (srcBucket, srcCommit, srcEntry) = try await readTarget(source.bucket, key: source.key, versionId: source.versionId)
         let headers = request.headers
         let directive = headers[HTTPField.Name("x-amz-metadata-directive")!]?.uppercased() ?? "COPY"
         var replacing: FileAttributes?
@@ -179,7 +178,7 @@ extension S3Responder {
 
     func deleteObjects(_ name: String, request: Request) async throws -> Response {
         let bucket = try await writableBucket(name, method: "POST")
-        var body = request.body
+        let body = request.body
         let raw = Array(buffer: try await body.collect(upTo: S3XMLRequests.defaultSizeLimit + 1))
         if let md5 = request.headers[HTTPField.Name("content-md5")!] {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
