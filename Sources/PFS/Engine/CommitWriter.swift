@@ -78,10 +78,16 @@ actor CommitWriter {
             var results = [Result<CommitID, any Error>?](repeating: nil, count: batch.count)
             var groups: [GroupKey: [Int]] = [:]
             var order: [GroupKey] = []
+            // The commit each group builds on, as resolving read it: no second read in prepare.
+            var bases: [GroupKey: CommitRecord] = [:]
             for (i, (req, _)) in batch.enumerated() {
                 do {
-                    let key = GroupKey(repo: req.repo, target: try await resolve(req))
-                    if groups[key] == nil { order.append(key) }
+                    let (target, base) = try await resolve(req)
+                    let key = GroupKey(repo: req.repo, target: target)
+                    if groups[key] == nil {
+                        order.append(key)
+                        bases[key] = base
+                    }
                     groups[key, default: []].append(i)
                 } catch {
                     results[i] = .failure(error)
@@ -91,7 +97,7 @@ actor CommitWriter {
             for key in order {
                 let members = groups[key]!
                 do {
-                    let outcomes = try await prepare(key, members.map { batch[$0].0 }, into: &tx)
+                    let outcomes = try await prepare(key, base: bases[key], members.map { batch[$0].0 }, into: &tx)
                     for (i, o) in zip(members, outcomes) { results[i] = o }
                 } catch {
                     for i in members { results[i] = .failure(error) }
@@ -112,27 +118,31 @@ actor CommitWriter {
         for (_, c) in batch { c.resume(throwing: lastConflict ?? PFSError.failedPrecondition("too many concurrent changes")) }
     }
 
-    private func resolve(_ req: WriteRequest) async throws -> Resolved {
+    /// The target a request resolves to, with the commit it builds on: the open commit itself, or the
+    /// finished HEAD a new commit will follow (nil for a branch without commits).
+    private func resolve(_ req: WriteRequest) async throws -> (Resolved, CommitRecord?) {
         switch req.target {
         case .commit(let id):
             guard let rec = try await metadata.commit(req.repo, id) else { throw PFSError.notFound("commit \(id) not found in repo '\(req.repo)'") }
             guard rec.finished == nil else { throw PFSError.failedPrecondition("commit \(id) is finished; it cannot be changed") }
-            return .open(id)
+            return (.open(id), rec)
         case .branch(let name):
             guard let br = try await metadata.branch(req.repo, name) else {
                 guard req.createBranch else { throw PFSError.notFound("branch '\(name)' not found in repo '\(req.repo)'") }
                 guard try await metadata.repo(req.repo) != nil else { throw PFSError.notFound("repo '\(req.repo)' not found") }
                 if req.finish && req.ops.isEmpty { throw PFSError.notFound("branch '\(name)' not found in repo '\(req.repo)'") }
-                return .new(branch: name)
+                return (.new(branch: name), nil)
             }
-            if let head = br.head, let rec = try await metadata.commit(req.repo, head), rec.finished == nil { return .open(head) }
+            var head: CommitRecord?
+            if let h = br.head { head = try await metadata.commit(req.repo, h) }
+            if let head, head.finished == nil { return (.open(head.id), head) }
             if req.finish && req.ops.isEmpty { throw PFSError.failedPrecondition("branch '\(name)' has no open commit to finish") }
-            return .new(branch: name)
+            return (.new(branch: name), head)
         }
     }
 
     /// Applies one group's requests in order to its tree and adds the result to `tx`.
-    private func prepare(_ key: GroupKey, _ requests: [WriteRequest], into tx: inout MetadataTransaction) async throws -> [Result<
+    private func prepare(_ key: GroupKey, base: CommitRecord?, _ requests: [WriteRequest], into tx: inout MetadataTransaction) async throws -> [Result<
         CommitID, any Error
     >] {
         let id: CommitID
@@ -140,11 +150,10 @@ actor CommitWriter {
         var head: CommitRecord?
         switch key.target {
         case .open(let cid):
-            guard let rec = try await metadata.commit(key.repo, cid) else { throw PFSError.notFound("commit \(cid) not found") }
             id = cid
-            baseRoot = rec.root
-        case .new(let branch):
-            if let h = try await metadata.branch(key.repo, branch)?.head { head = try await metadata.commit(key.repo, h) }
+            baseRoot = base?.root
+        case .new:
+            head = base
             id = CommitID.random()
             baseRoot = head?.root
         }
