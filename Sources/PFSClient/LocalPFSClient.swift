@@ -37,6 +37,12 @@ public struct LocalPFSClient: PFSClient {
     public func listCommits(_ repo: RepoID, from ref: CommitRef?, limit: Int) async throws -> [CommitInfo] {
         try await engine.listCommits(repo, from: ref, limit: limit)
     }
+    public func subscribeCommits(_ repo: RepoID, branch: String?, from: CommitID?, finishedOnly: Bool) async throws
+        -> AsyncThrowingStream<CommitInfo, any Error>
+    {
+        try await engine.subscribeCommits(repo, branch: branch, from: from, finishedOnly: finishedOnly)
+    }
+    public func waitForCommit(_ ref: CommitRef) async throws -> CommitInfo { try await engine.waitForCommit(ref) }
 
     public func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S, options: PutOptions) async throws -> PutResult
     where S.Element: ByteChunk {

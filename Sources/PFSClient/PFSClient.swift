@@ -25,6 +25,13 @@ public protocol PFSClient: Sendable {
     func finishCommit(_ ref: CommitRef, description: String) async throws -> CommitInfo
     func inspectCommit(_ ref: CommitRef) async throws -> CommitInfo
     func listCommits(_ repo: RepoID, from ref: CommitRef?, limit: Int) async throws -> [CommitInfo]
+    /// Commits of `repo` (made on `branch` if given) as they are started, written into and finished: first the
+    /// existing ones after `from` (all when nil), oldest first, then each change, until the consumer stops iterating.
+    /// With `finishedOnly`, each commit is yielded once, when it is finished.
+    func subscribeCommits(_ repo: RepoID, branch: String?, from: CommitID?, finishedOnly: Bool) async throws
+        -> AsyncThrowingStream<CommitInfo, any Error>
+    /// The commit `ref` names, once it is finished.
+    func waitForCommit(_ ref: CommitRef) async throws -> CommitInfo
 
     func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S, options: PutOptions) async throws -> PutResult
     where S.Element: ByteChunk

@@ -34,12 +34,14 @@ struct WriteRequest: Sendable {
 actor CommitWriter {
     private let metadata: any MetadataStore
     private let source: StoreNodeSource
+    private let events: CommitEvents
     private var queue: [(WriteRequest, CheckedContinuation<CommitID, any Error>)] = []
     private var running = false
 
-    init(metadata: any MetadataStore, source: StoreNodeSource) {
+    init(metadata: any MetadataStore, source: StoreNodeSource, events: CommitEvents) {
         self.metadata = metadata
         self.source = source
+        self.events = events
     }
 
     /// Applies `request` durably; returns the commit in which its changes are visible.
@@ -94,10 +96,11 @@ actor CommitWriter {
                 }
             }
             var tx = MetadataTransaction()
+            var touched: [CommitRecord] = []
             for key in order {
                 let members = groups[key]!
                 do {
-                    let outcomes = try await prepare(key, base: bases[key], members.map { batch[$0].0 }, into: &tx)
+                    let outcomes = try await prepare(key, base: bases[key], members.map { batch[$0].0 }, into: &tx, touched: &touched)
                     for (i, o) in zip(members, outcomes) { results[i] = o }
                 } catch {
                     for i in members { results[i] = .failure(error) }
@@ -112,6 +115,7 @@ actor CommitWriter {
                 for (_, c) in batch { c.resume(throwing: error) }
                 return
             }
+            events.publish(touched)
             for (i, (_, c)) in batch.enumerated() { c.resume(with: results[i]!) }
             return
         }
@@ -142,9 +146,9 @@ actor CommitWriter {
     }
 
     /// Applies one group's requests in order to its tree and adds the result to `tx`.
-    private func prepare(_ key: GroupKey, base: CommitRecord?, _ requests: [WriteRequest], into tx: inout MetadataTransaction) async throws -> [Result<
-        CommitID, any Error
-    >] {
+    private func prepare(
+        _ key: GroupKey, base: CommitRecord?, _ requests: [WriteRequest], into tx: inout MetadataTransaction, touched: inout [CommitRecord]
+    ) async throws -> [Result<CommitID, any Error>] {
         let id: CommitID
         let baseRoot: Digest?
         var head: CommitRecord?
@@ -191,13 +195,24 @@ actor CommitWriter {
         let totals = try await Tree.totals(root, in: OverlayNodeSource(pending: builder.decoded, base: source))
         switch key.target {
         case .open:
-            tx.commitUpdates.append(
-                .init(id: id, expectedRoot: baseRoot, root: root, fileCount: totals.count, sizeBytes: totals.bytes, finished: finished ? nowDate : nil))
+            let update = MetadataTransaction.CommitUpdate(
+                id: id, expectedRoot: baseRoot, root: root, fileCount: totals.count, sizeBytes: totals.bytes, finished: finished ? nowDate : nil,
+                description: finished && !description.isEmpty ? description : nil)
+            tx.commitUpdates.append(update)
+            if var rec = base, events.hasSubscribers(key.repo) {
+                rec.root = root
+                rec.fileCount = totals.count
+                rec.sizeBytes = totals.bytes
+                rec.finished = update.finished
+                if let d = update.description { rec.description = d }
+                touched.append(rec)
+            }
         case .new(let branch):
-            tx.newCommits.append(
-                CommitRecord(
-                    repo: key.repo, id: id, branch: branch, parent: head?.id, root: root, description: description, started: nowDate,
-                    finished: nowDate, fileCount: totals.count, sizeBytes: totals.bytes))
+            let rec = CommitRecord(
+                repo: key.repo, id: id, branch: branch, parent: head?.id, root: root, description: description, started: nowDate,
+                finished: nowDate, fileCount: totals.count, sizeBytes: totals.bytes)
+            tx.newCommits.append(rec)
+            touched.append(rec)
             tx.branchMoves.append(.init(repo: key.repo, branch: branch, expected: head?.id, new: id, create: head == nil))
         }
         return outcomes

@@ -70,6 +70,7 @@ extension PFSEngine {
         } catch let e as MetadataConflict {
             throw PFSError.failedPrecondition("branch '\(branch)' changed while starting the commit: \(e.description)")
         }
+        events.publish([rec])
         return Self.info(rec)
     }
 

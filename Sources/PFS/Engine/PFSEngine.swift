@@ -11,13 +11,14 @@ public final class PFSEngine: Sendable {
     let writer: CommitWriter
     let inflight = InflightChunks()
     let loader: ChunkLoader
+    let events = CommitEvents()
 
     /// An engine over the given stores.
     public init(metadata: any MetadataStore, blobs: any BlobStore) {
         self.metadata = metadata
         self.blobs = blobs
         nodes = StoreNodeSource(metadata: metadata, cache: NodeCache())
-        writer = CommitWriter(metadata: metadata, source: nodes)
+        writer = CommitWriter(metadata: metadata, source: nodes, events: events)
         loader = ChunkLoader(metadata: metadata, blobs: blobs)
     }
 

@@ -52,6 +52,8 @@ public struct MetadataTransaction: Sendable {
         public var fileCount: UInt64
         public var sizeBytes: UInt64
         public var finished: Date?
+        /// A new description (set when finishing with one).
+        public var description: String? = nil
     }
 
     public var nodes: [Digest: [UInt8]] = [:]

@@ -480,6 +480,9 @@ public final class SQLiteMetadataStore: MetadataStore {
                     try db.execute(
                         sql: "UPDATE commits SET root = ?, file_count = ?, size_bytes = ?, finished = ? WHERE id = ?",
                         arguments: [u.root.map { Data($0.bytes) }, Int64(u.fileCount), Int64(u.sizeBytes), u.finished?.timeIntervalSince1970, u.id.rawValue])
+                    if let d = u.description {
+                        try db.execute(sql: "UPDATE commits SET description = ? WHERE id = ?", arguments: [d, u.id.rawValue])
+                    }
                 }
                 for m in tx.branchMoves {
                     let row = try Row.fetchOne(
