@@ -238,7 +238,8 @@ actor CommitWriter {
             case .absent:
                 if e != nil { throw PFSError.preconditionFailed("'\(k.string)' already exists") }
             case .etag(let tag):
-                guard let e else { throw PFSError.preconditionFailed("'\(k.string)' does not exist") }
+                // S3 answers a conditional write of a missing key with NoSuchKey, not PreconditionFailed.
+                guard let e else { throw PFSError.notFound("'\(k.string)' does not exist") }
                 let want = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 if want != "*" && want != e.etag { throw PFSError.preconditionFailed("'\(k.string)' has ETag \(e.etag), not \(want)") }
             }
