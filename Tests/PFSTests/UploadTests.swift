@@ -7,7 +7,7 @@ import Testing
 struct UploadTests {
     @Test("parts become one file in one commit with S3's multipart ETag; GC keeps staged parts")
     func completeAndCollect() async throws {
-        try await withEngine("upload") { engine, _ in
+        try await withEngine("upload") { engine, dir in
             let repo = RepoID("r")
             try await engine.createRepo(repo)
             let ref = CommitRef.branch(repo, "master")
@@ -31,6 +31,16 @@ struct UploadTests {
             #expect(info.entry?.contentType == "application/x-test")
             #expect(info.entry?.metadata == ["k": "v"])
             #expect(try await collect(engine.getFile(ref, path: "big")) == p1 + p2)
+            // The part layout is kept, so one part can be read back; it survives a reopened engine.
+            #expect(info.entry?.partSizes == [700_000, 1000])
+            #expect(info.entry?.partRange(2).map { [$0.offset, $0.length] } == [700_000, 1000])
+            #expect(info.entry?.partRange(3) == nil)
+            let reopened = try PFSEngine(dataDirectory: dir)
+            #expect(try await reopened.inspectFile(ref, path: "big").entry?.partSizes == [700_000, 1000])
+            // An append no longer splits into the uploaded parts.
+            try await put(engine, ref, "big", [1, 2, 3], append: true)
+            let appended = try await engine.inspectFile(ref, path: "big").entry
+            #expect(appended?.partSizes == nil && appended?.partCount == 3)
             await expectPFSError(.notFound) { try await engine.inspectUpload(u.id) }
             #expect(try await engine.checkIntegrity().problems.isEmpty)
         }

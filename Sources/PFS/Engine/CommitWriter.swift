@@ -283,6 +283,8 @@ actor CommitWriter {
         let oldTag = old.etag.split(separator: "-").first.map(String.init) ?? old.etag
         let chained = Digest.md5(Array((Hex.decode(oldTag) ?? []) + content.md5))
         var e = old
+        // The bytes no longer split into the uploaded parts.
+        e.partSizes = nil
         e.size = old.size + content.size
         e.md5 = nil
         e.etag = "\(Hex.encode(chained))-\(parts)"

@@ -84,6 +84,7 @@ extension PFSEngine {
         var chunks: [ChunkRef] = []
         var md5s: [UInt8] = []
         var size: UInt64 = 0
+        var sizes: [UInt64] = []
         var previous = 0
         for (i, p) in parts.enumerated() {
             guard p.number > previous else { throw PFSError.invalidArgument("InvalidPartOrder: part numbers must ascend") }
@@ -98,12 +99,13 @@ extension PFSEngine {
             chunks += part.chunks
             md5s += part.md5
             size += part.size
+            sizes.append(part.size)
         }
         let etag = "\(Hex.encode(Digest.md5(md5s)))-\(parts.count)"
         let entry = FileEntry(
             size: size, md5: parts.count == 1 ? staged[parts[0].number]!.md5 : nil, etag: etag,
             contentType: upload.contentType ?? "application/octet-stream", metadata: upload.metadata, commit: .unassigned, modifiedMillis: 0,
-            content: .chunks(chunks))
+            content: .chunks(chunks), partSizes: sizes)
         let commit = try await writer.submit(
             WriteRequest(repo: upload.repo, target: .branch(upload.branch), ops: [.put(try Paths.key(upload.path), entry, precondition: nil)]))
         try await metadata.deleteUpload(id)

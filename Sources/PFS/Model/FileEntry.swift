@@ -23,11 +23,15 @@ public struct FileEntry: Hashable, Sendable {
     /// Milliseconds since 1970 of the change.
     public var modifiedMillis: Int64
     var content: Content
+    /// The sizes of the parts of a multipart upload, in order (nil for a file written in one piece), so a
+    /// reader can ask for one part as S3's `partNumber` does.
+    public var partSizes: [UInt64]? = nil
 
     public var modified: Date { Date(timeIntervalSince1970: Double(modifiedMillis) / 1000) }
 
     /// The number of parts in a composite ETag (`hash-N`), or nil for a plain MD5 ETag.
     public var partCount: Int? {
+        if let partSizes { return partSizes.count }
         guard let dash = etag.lastIndex(of: "-") else { return nil }
         return Int(etag[etag.index(after: dash)...])
     }
@@ -39,4 +43,12 @@ struct ChunkRef: Hashable, Sendable {
     var size: UInt32
     /// Kept in the metadata store (small chunks, written in the commit's own transaction) rather than the blob store.
     var inMeta: Bool
+}
+
+extension FileEntry {
+    /// The byte range of part `number` (1-based) of a multipart upload: nil when the file has no such part.
+    public func partRange(_ number: Int) -> (offset: UInt64, length: UInt64)? {
+        guard let partSizes, number >= 1, number <= partSizes.count else { return nil }
+        return (partSizes[..<(number - 1)].reduce(0, +), partSizes[number - 1])
+    }
 }

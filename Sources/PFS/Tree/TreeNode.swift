@@ -80,16 +80,24 @@ struct TreeNode: Sendable {
         }
         w.string(e.commit.rawValue)
         w.signed(e.modifiedMillis)
+        // The high bit of the content tag says part sizes follow the content (entries before it have none).
+        let parts: UInt8 = e.partSizes == nil ? 0 : partsFlag
         switch e.content {
         case .chunks(let refs):
-            w.byte(0)
+            w.byte(0 | parts)
             encodeChunks(refs, into: &w)
         case .index(let d, let count):
-            w.byte(1)
+            w.byte(1 | parts)
             w.digest(d)
             w.varint(UInt64(count))
         }
+        if let sizes = e.partSizes {
+            w.varint(UInt64(sizes.count))
+            for s in sizes { w.varint(s) }
+        }
     }
+
+    private static let partsFlag: UInt8 = 0x80
 
     static func decodeEntry(_ r: inout BinaryReader) throws -> FileEntry {
         let size = try r.varint()
@@ -105,14 +113,21 @@ struct TreeNode: Sendable {
         guard let commit = CommitID(try r.string()) else { throw PFSError.corrupt("bad commit id in entry") }
         let mod = try r.signed()
         let content: FileEntry.Content
-        switch try r.byte() {
+        let tag = try r.byte()
+        switch tag & ~partsFlag {
         case 0: content = .chunks(try decodeChunks(&r))
         case 1: content = .index(try r.digest(), count: Int(try r.varint()))
         default: throw PFSError.corrupt("bad content tag")
         }
+        var partSizes: [UInt64]?
+        if tag & partsFlag != 0 {
+            let n = Int(try r.varint())
+            guard n <= r.bytes.count else { throw PFSError.corrupt("bad part count") }
+            partSizes = try (0..<n).map { _ in try r.varint() }
+        }
         return FileEntry(
             size: size, md5: md5.isEmpty ? nil : md5, etag: etag, contentType: ct, metadata: meta, commit: commit,
-            modifiedMillis: mod, content: content)
+            modifiedMillis: mod, content: content, partSizes: partSizes)
     }
 
     static func encodeChunks(_ refs: [ChunkRef], into w: inout BinaryWriter) {

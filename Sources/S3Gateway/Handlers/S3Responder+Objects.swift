@@ -68,15 +68,22 @@ extension S3Responder {
         case .preconditionFailed(let header):
             throw S3Error.preconditionFailed(condition: header)
         }
-        if let part = p.partNumber, part != 1 || entry.partCount != nil {
-            // Objects keep no part layout yet: only part 1 of a single-part object exists.
-            throw S3Error.invalidPartNumber()
-        }
         for (n, v) in p.overrides.headers { if let name = HTTPField.Name(n) { headers[name] = v } }
         var offset: UInt64 = 0
         var length = entry.size
         var status = HTTPResponse.Status.ok
-        if let r = try ByteRange.resolve(header: request.headers[.range], size: entry.size) {
+        if let part = p.partNumber {
+            guard request.headers[.range] == nil else { throw S3Error.invalidRequest("Cannot specify both Range header and partNumber query parameter") }
+            // One part of a multipart upload, as a ranged read; a file written in one piece has only part 1.
+            if let r = entry.partRange(part) {
+                (offset, length) = r
+                headers[HTTPField.Name("x-amz-mp-parts-count")!] = String(entry.partSizes!.count)
+                if length > 0 { headers[.contentRange] = "bytes \(offset)-\(offset + length - 1)/\(entry.size)" }
+                status = .partialContent
+            } else if part != 1 || entry.partCount != nil {
+                throw S3Error.invalidPartNumber()
+            }
+        } else if let r = try ByteRange.resolve(header: request.headers[.range], size: entry.size) {
             offset = r.offset
             length = r.length
             status = .partialContent
