@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PFSRemoteTests",
-            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient"],
+            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CLITests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),

@@ -12,6 +12,7 @@ public struct PFSGRPCServer: Sendable {
     public static let fileMessageBytes = 2 << 20
 
     public let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let shutdown = ShutdownSignal()
 
     /// - Parameters:
     ///   - client: The client API every RPC goes through.
@@ -27,7 +28,7 @@ public struct PFSGRPCServer: Sendable {
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
         server = GRPCServer(
             transport: transport,
-            services: [PFSService(client: client, logger: logger), AuthService(client: client), VersionService(), Pachs3Service(client: client)],
+            services: [PFSService(client: client, logger: logger, shutdown: shutdown), AuthService(client: client), VersionService(), Pachs3Service(client: client)],
             interceptors: [AuthInterceptor(client: client)])
     }
 
@@ -35,7 +36,10 @@ public struct PFSGRPCServer: Sendable {
     public func serve() async throws { try await server.serve() }
 
     /// Stops accepting RPCs; those in flight finish.
-    public func beginGracefulShutdown() { server.beginGracefulShutdown() }
+    public func beginGracefulShutdown() {
+        shutdown.fire()
+        server.beginGracefulShutdown()
+    }
 
     /// The port the server listens on, once it does (nil if it failed to start).
     public func listeningPort() async throws -> Int? {

@@ -28,7 +28,10 @@ extension PFSService {
             let ref = try request.commit.ref()
             switch request.wait {
             case .finishing, .finished:
-                return PfsV2_CommitInfo(try await client.waitForCommit(ref))
+                guard let info = try await shutdown.unlessShutdown({ [client] in try await client.waitForCommit(ref) }) else {
+                    throw RPCError(code: .unavailable, message: "the server is shutting down")
+                }
+                return PfsV2_CommitInfo(info)
             default:
                 return PfsV2_CommitInfo(try await client.inspectCommit(ref))
             }
@@ -61,10 +64,13 @@ extension PFSService {
                 finishedOnly: request.state == .finished || request.state == .finishing)
         }
         // As with Pachyderm, each commit is sent once: when it starts, or with FINISHED when it finishes.
-        var seen = Set<CommitID>()
-        try await mapped {
-            for try await info in stream where seen.insert(info.id).inserted {
-                try await response.write(PfsV2_CommitInfo(info))
+        // The subscription ends with the server's graceful shutdown.
+        _ = try await shutdown.unlessShutdown {
+            var seen = Set<CommitID>()
+            try await mapped {
+                for try await info in stream where seen.insert(info.id).inserted {
+                    try await response.write(PfsV2_CommitInfo(info))
+                }
             }
         }
     }

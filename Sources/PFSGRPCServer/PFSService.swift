@@ -10,6 +10,7 @@ import SwiftProtobuf
 struct PFSService: PfsV2_API.SimpleServiceProtocol {
     let client: any PFSClient
     let logger: Logger
+    let shutdown: ShutdownSignal
 
     // MARK: projects
 

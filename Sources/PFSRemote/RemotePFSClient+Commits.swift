@@ -15,6 +15,7 @@ extension RemotePFSClient {
         return try await inspectCommit(.commit(repo, try wireCommitID(commit.id)))
     }
 
+    @discardableResult
     public func finishCommit(_ ref: CommitRef, description: String) async throws -> CommitInfo {
         // The commit is resolved first, so that the info returned is that of the commit finished.
         let id = try await inspectCommit(ref).id

@@ -31,6 +31,7 @@ extension RemotePFSClient {
         }.model()
     }
 
+    @discardableResult
     public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
         var r = Pachs3V1_DeleteFilesRequest()
         r.commit = PfsV2_Commit(ref)
@@ -39,6 +40,7 @@ extension RemotePFSClient {
         return try await call { try await pachs3.deleteFiles(r, metadata: metadata, options: options) }.model()
     }
 
+    @discardableResult
     public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws
         -> CommitID
     {
@@ -54,6 +56,7 @@ extension RemotePFSClient {
         return try await call { try await pachs3.copyFile(r, metadata: metadata, options: options) }.model()
     }
 
+    @discardableResult
     public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID {
         var r = Pachs3V1_CreateDirectoryRequest()
         r.commit = PfsV2_Commit(ref)

@@ -66,6 +66,7 @@ extension RemotePFSClient {
         _ = try await call { try await pfs.deleteRepo(r, metadata: metadata, options: options) }
     }
 
+    @discardableResult
     public func createBranch(_ repo: RepoID, _ name: String, head: CommitRef?, move: Bool) async throws -> BranchInfo {
         var r = Pachs3V1_CreateBranchRequest()
         r.branch = PfsV2_Branch(repo, name)
