@@ -16,6 +16,8 @@ public final class RemotePFSClient: PFSClient {
     let auth: AuthV2_API.Client<HTTP2ClientTransport.Posix>
     let metadata: Metadata
     let options: CallOptions
+    /// `host:port` of the server, for messages.
+    let server: String
     private let connections: Task<Void, Never>
 
     /// Bytes per message of an upload (the server takes up to 64 MiB).
@@ -32,6 +34,7 @@ public final class RemotePFSClient: PFSClient {
         config.http2.targetWindowSize = 8 << 20
         config.http2.maxFrameSize = 1 << 20
         config.backoff.max = .seconds(2)
+        server = "\(host):\(port)"
         let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext, config: config)
         let grpc = GRPCClient(transport: transport)
         self.grpc = grpc
@@ -76,6 +79,8 @@ public final class RemotePFSClient: PFSClient {
     func call<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch let e as RPCError where e.code == .unavailable {
+            throw PFSError.io("cannot reach the pachs3 server at \(server): \(e.message)")
         } catch let e as RPCError {
             throw PFSError(e)
         }

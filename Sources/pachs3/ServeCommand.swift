@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Serve the embedded store through the S3 gateway (port 30600) and the gRPC API (port 30650).",
         discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, nothing is half-committed.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: DataDirOptions
     @Option(help: "The address to listen on.") var address: String = "0.0.0.0"
     @Option(help: "The S3 port (0: any free port, printed at start).") var port: Int = 30600
     @Option(help: "The gRPC port of the pfs_v2 API (0: any free port, printed at start).") var grpcPort: Int = 30650
