@@ -26,12 +26,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Starts the S3 gateway on the embedded store in $(DATA); Ctrl-C stops it gracefully.
+# Starts the S3 gateway and the gRPC API (port 30650) on the embedded store in $(DATA); Ctrl-C stops it gracefully.
 run: release
 	@echo "pachs3: S3 gateway on http://localhost:$(PORT), data in $(DATA). Point your tools at it:"
 	@echo "  aws --endpoint-url http://localhost:$(PORT) s3 mb s3://master.images"
 	@echo "  python3 -c \"import boto3; s3 = boto3.client('s3', endpoint_url='http://localhost:$(PORT)', aws_access_key_id='x', aws_secret_access_key='x', region_name='us-east-1'); print(s3.list_buckets()['Buckets'])\""
 	@echo "  rclone: provider = Other, endpoint = http://localhost:$(PORT), any keys (see README)"
+	@echo "  Pachyderm SDK: Client(host='localhost', port=30650); the CLI: PACHS3_ADDRESS=localhost:30650 .build/release/pachs3 list repo"
 	@echo "  ./examples/demo.sh shows the command line on a demo repo (PACHS3_BIN=.build/release/pachs3)"
 	.build/release/pachs3 serve --data-dir $(DATA) --port $(PORT)
 
@@ -64,6 +65,8 @@ bench: release
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/engine_bench.py
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/s3_bench.py
+	@$(MAKE) --no-print-directory compat-deps
+	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/grpc_bench.py
 
 # Regenerates the committed Swift in Sources/PFSProto/Generated from proto/ (protoc from Debian's
 # protobuf-compiler, the two plugins built in release mode from the package's own dependencies).
