@@ -8,7 +8,7 @@ DEB_BENCH  := time wrk
 DEB_COMPAT := rclone s3cmd s3fs curl openssl
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run demo test test-compat compat-deps bench clean
+.PHONY: all deps build release run demo test test-compat compat-deps bench clean proto
 
 all: build
 
@@ -26,12 +26,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Starts the S3 gateway on the embedded store in $(DATA); Ctrl-C stops it gracefully.
+# Starts the S3 gateway and the gRPC API (port 30650) on the embedded store in $(DATA); Ctrl-C stops it gracefully.
 run: release
 	@echo "pachs3: S3 gateway on http://localhost:$(PORT), data in $(DATA). Point your tools at it:"
 	@echo "  aws --endpoint-url http://localhost:$(PORT) s3 mb s3://master.images"
 	@echo "  python3 -c \"import boto3; s3 = boto3.client('s3', endpoint_url='http://localhost:$(PORT)', aws_access_key_id='x', aws_secret_access_key='x', region_name='us-east-1'); print(s3.list_buckets()['Buckets'])\""
 	@echo "  rclone: provider = Other, endpoint = http://localhost:$(PORT), any keys (see README)"
+	@echo "  Pachyderm SDK: Client(host='localhost', port=30650); the CLI: PACHS3_ADDRESS=localhost:30650 .build/release/pachs3 list repo"
 	@echo "  ./examples/demo.sh shows the command line on a demo repo (PACHS3_BIN=.build/release/pachs3)"
 	.build/release/pachs3 serve --data-dir $(DATA) --port $(PORT)
 
@@ -48,13 +49,14 @@ compat-deps:
 	@python3 -c "import boto3, pytest, requests" 2>/dev/null || python3 -m pip install -q boto3 pytest requests
 	@aws --version >/dev/null 2>&1 || python3 -m pip install -q awscli
 	@python3 -c "import minio" 2>/dev/null || python3 -m pip install -q minio
+	@python3 -c "import pachyderm_sdk" 2>/dev/null || python3 -m pip install -q pachyderm-sdk==2.12.2
 	@missing=""; for p in $(DEB_COMPAT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# Real S3 clients (boto3, the aws CLI, raw HTTP) against a live `pachs3 serve` (Tests/compat).
+# Real clients (boto3, the aws CLI, raw HTTP, the Pachyderm SDK over gRPC) against a live `pachs3 serve` (Tests/compat).
 test-compat: build compat-deps
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/compat
 
@@ -63,6 +65,25 @@ bench: release
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/engine_bench.py
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/s3_bench.py
+	@$(MAKE) --no-print-directory compat-deps
+	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/grpc_bench.py
+
+# Regenerates the committed Swift in Sources/PFSProto/Generated from proto/ (protoc from Debian's
+# protobuf-compiler, the two plugins built in release mode from the package's own dependencies).
+# Neither `make build`, `make run` nor CI runs this.
+PROTO_BIN := .build-proto/release
+proto:
+	@dpkg -s protobuf-compiler >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq protobuf-compiler; }
+	$(SWIFT) build -c release --scratch-path .build-proto --product protoc-gen-swift
+	$(SWIFT) build -c release --scratch-path .build-proto --product protoc-gen-grpc-swift-2
+	rm -rf Sources/PFSProto/Generated && mkdir -p Sources/PFSProto/Generated
+	protoc -I proto \
+		--plugin=protoc-gen-swift=$(PROTO_BIN)/protoc-gen-swift \
+		--plugin=protoc-gen-grpc-swift-2=$(PROTO_BIN)/protoc-gen-grpc-swift-2 \
+		--swift_out=Sources/PFSProto/Generated --swift_opt=Visibility=Public,UseAccessLevelOnImports=true,FileNaming=PathToUnderscores \
+		--grpc-swift-2_out=Sources/PFSProto/Generated \
+		--grpc-swift-2_opt=Visibility=Public,Server=true,Client=true,UseAccessLevelOnImports=true,FileNaming=PathToUnderscores \
+		pfs/pfs.proto auth/auth.proto version/version.proto pachs3/pachs3.proto
 
 clean:
 	rm -rf .build

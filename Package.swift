@@ -7,12 +7,14 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "pachs3",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pachs3", targets: ["pachs3"]),
         .library(name: "PFS", targets: ["PFS"]),
         .library(name: "PFSClient", targets: ["PFSClient"]),
         .library(name: "S3Gateway", targets: ["S3Gateway"]),
+        .library(name: "PFSRemote", targets: ["PFSRemote"]),
+        .library(name: "PFSGRPCServer", targets: ["PFSGRPCServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -21,6 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
     ],
     targets: [
         // The Linux calls the blob store needs that Swift's Glibc module does not export.
@@ -55,12 +63,53 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Pachyderm's wire format: the Swift generated from proto/ (committed; `make proto` regenerates
+        // it), and its mapping to and from the PFS model, which the gRPC server and client share.
+        .target(
+            name: "PFSProto",
+            dependencies: [
+                "PFS",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The gRPC door: pfs_v2, auth_v2 and versionpb_v2 served over the client API.
+        .target(
+            name: "PFSGRPCServer",
+            dependencies: [
+                "PFSClient",
+                "PFSProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The client API over the network: a PFSClient that speaks pfs_v2 to a pachs3 server.
+        .target(
+            name: "PFSRemote",
+            dependencies: [
+                "PFSClient",
+                "PFSProto",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pachs3",
             dependencies: [
                 "PFSClient",
                 "S3Gateway",
+                "PFSGRPCServer",
+                "PFSRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -77,6 +126,11 @@ let package = Package(
         .testTarget(
             name: "S3GatewayTests",
             dependencies: ["S3Gateway", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PFSRemoteTests",
+            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CLITests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),

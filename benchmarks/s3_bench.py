@@ -44,7 +44,7 @@ def log(msg):
 
 def start_pachs3(data_dir, log_path, deadline_s=60):
     """Starts `pachs3 serve` on a free loopback port; returns (process, endpoint) once it prints its listening line."""
-    proc = subprocess.Popen([BIN, "serve", "--data-dir", data_dir, "--address", "127.0.0.1", "--port", "0",
+    proc = subprocess.Popen([BIN, "serve", "--data-dir", data_dir, "--address", "127.0.0.1", "--port", "0", "--grpc-port", "0",
                              "--log-level", "warning"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = open(log_path, "wb")
     deadline = time.monotonic() + deadline_s

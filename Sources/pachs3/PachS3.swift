@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PFS
 import PFSClient
+import PFSRemote
 
 @main
 struct PachS3: AsyncParsableCommand {
@@ -10,7 +11,7 @@ struct PachS3: AsyncParsableCommand {
         abstract: "Versioned data: repos, branches, immutable commits and files, served as S3 buckets and a mount.",
         version: "0.1.0",
         subcommands: [
-            ServeCommand.self, AuthCommand.self, CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
+            ServeCommand.self, S3GatewayCommand.self, AuthCommand.self, CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
             PutCommand.self, GetCommand.self, CopyCommand.self, GlobCommand.self, DiffCommand.self, GCCommand.self, FsckCommand.self,
             DebugCommand.self,
         ]
@@ -40,19 +41,25 @@ struct CLIError: Error {
     init(_ message: String) { self.message = message }
 }
 
-/// Options every command that touches data takes.
+/// Options every command that touches data takes: a pachs3 server by default, like pachctl, or
+/// the embedded store in a data directory (offline).
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "The data directory (default: $PACHS3_DATA, else ./pachs3-data).")
+    @Option(
+        help: "The pachs3 server's gRPC address, HOST:PORT (default: $PACHS3_ADDRESS, else localhost:30650); the token is $PACHS3_TOKEN.")
+    var address: String?
+
+    @Option(name: .customLong("data-dir"), help: "Work offline on the embedded store in this data directory (default: $PACHS3_DATA if set).")
     var dataDir: String?
 
     @Option(help: "The project of repos named without one.")
     var project: String = Names.defaultProject
 
-    var directory: String {
-        dataDir ?? ProcessInfo.processInfo.environment["PACHS3_DATA"] ?? "pachs3-data"
+    func client() throws -> any PFSClient {
+        let env = ProcessInfo.processInfo.environment
+        if let dataDir { return try LocalPFSClient(dataDirectory: dataDir) }
+        if address == nil, let dir = env["PACHS3_DATA"] { return try LocalPFSClient(dataDirectory: dir) }
+        return try RemotePFSClient(address: address ?? env["PACHS3_ADDRESS"] ?? "localhost:30650", token: env["PACHS3_TOKEN"], waitForReady: false)
     }
-
-    func client() throws -> any PFSClient { try LocalPFSClient(dataDirectory: directory) }
 
     func repo(_ text: String) throws -> RepoID {
         let id: RepoID
@@ -68,4 +75,14 @@ struct StoreOptions: ParsableArguments {
     func commitRef(_ text: String) throws -> CommitRef { try CommitRef.parse(text, project: project) }
 
     func fileRef(_ text: String) throws -> FileRef { try FileRef.parse(text, project: project) }
+}
+
+/// Where `pachs3 serve` keeps its embedded store.
+struct DataDirOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The data directory (default: $PACHS3_DATA, else ./pachs3-data).")
+    var dataDir: String?
+
+    var directory: String { dataDir ?? ProcessInfo.processInfo.environment["PACHS3_DATA"] ?? "pachs3-data" }
+
+    func client() throws -> any PFSClient { try LocalPFSClient(dataDirectory: directory) }
 }

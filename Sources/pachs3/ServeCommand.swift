@@ -1,18 +1,21 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PFSClient
 import Hummingbird
+import PFSClient
+import PFSGRPCServer
 import S3Gateway
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve the embedded store through the S3 gateway (port 30600).",
+        commandName: "serve", abstract: "Serve the embedded store through the S3 gateway (port 30600) and the gRPC API (port 30650).",
         discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, nothing is half-committed.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: DataDirOptions
     @Option(help: "The address to listen on.") var address: String = "0.0.0.0"
     @Option(help: "The S3 port (0: any free port, printed at start).") var port: Int = 30600
+    @Option(help: "The gRPC port of the pfs_v2 API (0: any free port, printed at start).") var grpcPort: Int = 30650
     @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
     @Option(help: "The region GetBucketLocation reports.") var region: String = "us-east-1"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
@@ -45,6 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot set up TLS: \(error)")
         }
-        try await app.runService()
+        let grpc = PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: app), .init(service: GRPCServerService(server: grpc, host: host))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -28,6 +28,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 START_DEADLINE = 30.0
 STOP_DEADLINE = 10.0
 READY = re.compile(r"pachs3 S3 gateway listening on (http://\S+):(\d+) ")
+GRPC_READY = re.compile(r"pachs3 gRPC API listening on (\S+):(\d+)$")
 COMMIT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -55,12 +56,13 @@ class Gateway:
         self.endpoint = ""
         self.host = ""
         self.port = 0
+        self.grpc_port = 0
 
     # -- process ------------------------------------------------------------------------------
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--data-dir", str(self.data_dir), "--address", "127.0.0.1", "--port", "0"],
+            [self.binary, "serve", "--data-dir", str(self.data_dir), "--address", "127.0.0.1", "--port", "0", "--grpc-port", "0"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -85,6 +87,10 @@ class Gateway:
                 self.endpoint = f"{m.group(1)}:{m.group(2)}"
                 self.host = "127.0.0.1"
                 self.port = int(m.group(2))
+            g = GRPC_READY.search(line)
+            if g:
+                self.grpc_port = int(g.group(2))
+            if self.port and self.grpc_port:
                 return
 
     def _drain(self) -> None:

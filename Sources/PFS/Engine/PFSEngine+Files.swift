@@ -7,6 +7,12 @@ public struct PutResult: Sendable, Hashable {
     public var size: UInt64
     /// The ETag without quotes.
     public var etag: String
+
+    public init(commit: CommitID, size: UInt64, etag: String) {
+        self.commit = commit
+        self.size = size
+        self.etag = etag
+    }
 }
 
 extension PFSEngine {

@@ -9,6 +9,9 @@ public struct GCReport: Sendable, Hashable {
     public var bytesFreed: UInt64 = 0
     public var temporariesRemoved = 0
     public var uploadsExpired = 0
+
+    /// An empty report, to fill in.
+    public init() {}
 }
 
 /// The result of a full integrity check.
@@ -19,6 +22,9 @@ public struct IntegrityReport: Sendable {
     public var bytesVerified: UInt64 = 0
     /// Every problem found; empty when the store is sound.
     public var problems: [String] = []
+
+    /// An empty report, to fill in.
+    public init() {}
 }
 
 extension PFSEngine {

@@ -5,6 +5,12 @@ public struct ProjectInfo: Hashable, Sendable, Codable {
     public var name: String
     public var description: String
     public var created: Date
+
+    public init(name: String, description: String, created: Date) {
+        self.name = name
+        self.description = description
+        self.created = created
+    }
 }
 
 /// A repo.
@@ -14,6 +20,13 @@ public struct RepoInfo: Hashable, Sendable, Codable {
     public var created: Date
     /// Branch names, sorted.
     public var branches: [String]
+
+    public init(repo: RepoID, description: String, created: Date, branches: [String]) {
+        self.repo = repo
+        self.description = description
+        self.created = created
+        self.branches = branches
+    }
 }
 
 /// A branch: a movable pointer to a commit.
@@ -22,6 +35,12 @@ public struct BranchInfo: Hashable, Sendable, Codable {
     public var name: String
     /// The HEAD commit, or nil for a branch with no commit yet.
     public var head: CommitID?
+
+    public init(repo: RepoID, name: String, head: CommitID?) {
+        self.repo = repo
+        self.name = name
+        self.head = head
+    }
 }
 
 /// A commit.
@@ -41,6 +60,21 @@ public struct CommitInfo: Hashable, Sendable, Codable {
     public var fileCount: UInt64
 
     public var isOpen: Bool { finished == nil }
+
+    public init(
+        repo: RepoID, id: CommitID, branch: String?, parent: CommitID?, description: String, started: Date, finished: Date?,
+        sizeBytes: UInt64, fileCount: UInt64
+    ) {
+        self.repo = repo
+        self.id = id
+        self.branch = branch
+        self.parent = parent
+        self.description = description
+        self.started = started
+        self.finished = finished
+        self.sizeBytes = sizeBytes
+        self.fileCount = fileCount
+    }
 }
 
 /// A file or directory as returned by listings.
@@ -53,6 +87,12 @@ public struct FileInfo: Hashable, Sendable {
     public var entry: FileEntry?
 
     public var size: UInt64 { entry?.size ?? 0 }
+
+    public init(path: String, kind: Kind, entry: FileEntry?) {
+        self.path = path
+        self.kind = kind
+        self.entry = entry
+    }
 }
 
 /// One change between two commits.
@@ -64,6 +104,13 @@ public struct FileChange: Hashable, Sendable {
     public var old: FileEntry?
     /// The entry in the newer commit (added, modified).
     public var new: FileEntry?
+
+    public init(kind: Kind, path: String, old: FileEntry?, new: FileEntry?) {
+        self.kind = kind
+        self.path = path
+        self.old = old
+        self.new = new
+    }
 }
 
 /// One page of a listing.
@@ -95,4 +142,11 @@ public struct FileVersion: Hashable, Sendable {
     public var time: Date
 
     public var isDeletion: Bool { entry == nil }
+
+    public init(path: String, commit: CommitID, entry: FileEntry?, time: Date) {
+        self.path = path
+        self.commit = commit
+        self.entry = entry
+        self.time = time
+    }
 }

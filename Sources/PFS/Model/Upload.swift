@@ -29,4 +29,11 @@ public struct PartInfo: Hashable, Sendable {
     /// The part's MD5 in hex: its ETag.
     public var etag: String
     public var created: Date
+
+    public init(number: Int, size: UInt64, etag: String, created: Date) {
+        self.number = number
+        self.size = size
+        self.etag = etag
+        self.created = created
+    }
 }

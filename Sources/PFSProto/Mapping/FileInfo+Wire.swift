@@ -1,0 +1,49 @@
+import Foundation
+public import PFS
+import SwiftProtobuf
+
+extension PfsV2_FileInfo {
+    /// A file or directory as Pachyderm shows it (path with a leading `/`, directories with a
+    /// trailing one), plus pachs3's attributes in fields numbered from 1000 that Pachyderm's
+    /// clients skip.
+    public init(_ info: FileInfo, commit: PfsV2_Commit) {
+        self.init()
+        file.commit = commit
+        switch info.kind {
+        case .file:
+            file.path = WirePath.path(info.path)
+            fileType = .file
+        case .directory:
+            file.path = WirePath.path(info.path.hasSuffix("/") || info.path.isEmpty ? info.path : info.path + "/")
+            fileType = .dir
+        }
+        if let entry = info.entry {
+            committed = Google_Protobuf_Timestamp(date: entry.modified)
+            sizeBytes = Int64(clamping: entry.size)
+            if let md5 = entry.md5 { hash = Data(md5) }
+            etag = entry.etag
+            contentType = entry.contentType
+            metadata = entry.metadata
+            commitID = entry.commit.rawValue
+            modifiedMillis = entry.modifiedMillis
+        }
+    }
+
+    /// A directory that exists because keys are under it.
+    public init(directory key: String, commit: PfsV2_Commit) {
+        self.init()
+        file.commit = commit
+        file.path = WirePath.path(key)
+        fileType = .dir
+    }
+
+    public func model() -> FileInfo {
+        let key = WirePath.key(file.path)
+        let kind: FileInfo.Kind = fileType == .dir ? .directory : .file
+        guard let commit = CommitID(commitID) else { return FileInfo(path: key, kind: kind, entry: nil) }
+        let entry = FileEntry(
+            size: UInt64(clamping: sizeBytes), md5: hash.isEmpty ? nil : Array(hash), etag: etag, contentType: contentType,
+            metadata: metadata, commit: commit, modifiedMillis: modifiedMillis)
+        return FileInfo(path: key, kind: kind, entry: entry)
+    }
+}

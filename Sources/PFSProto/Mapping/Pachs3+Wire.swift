@@ -1,0 +1,154 @@
+import Foundation
+public import PFS
+import SwiftProtobuf
+
+extension Pachs3V1_PutResult {
+    public init(_ r: PutResult) {
+        self.init()
+        commitID = r.commit.rawValue
+        size = r.size
+        etag = r.etag
+    }
+
+    public func model() throws -> PutResult {
+        PutResult(commit: try wireCommitID(commitID), size: size, etag: etag)
+    }
+}
+
+extension Pachs3V1_CommitResult {
+    public init(_ id: CommitID) {
+        self.init()
+        commitID = id.rawValue
+    }
+
+    public func model() throws -> CommitID { try wireCommitID(commitID) }
+}
+
+/// A commit ID from the server, checked.
+public func wireCommitID(_ text: String) throws -> CommitID {
+    guard let id = CommitID(text) else { throw PFSError.io("the server sent '\(text)' for a commit ID") }
+    return id
+}
+
+extension Pachs3V1_UploadInfo {
+    public init(_ u: UploadInfo) {
+        self.init()
+        id = u.id
+        repo = PfsV2_Repo(u.repo)
+        branch = u.branch
+        path = u.path
+        if let ct = u.contentType { contentType = ct }
+        metadata = u.metadata
+        created = Google_Protobuf_Timestamp(date: u.created)
+    }
+
+    public func model() throws -> UploadInfo {
+        UploadInfo(
+            id: id, repo: try repo.model(), branch: branch, path: path, contentType: hasContentType ? contentType : nil, metadata: metadata,
+            created: created.date)
+    }
+}
+
+extension Pachs3V1_PartInfo {
+    public init(_ p: PartInfo) {
+        self.init()
+        number = Int64(p.number)
+        size = p.size
+        etag = p.etag
+        created = Google_Protobuf_Timestamp(date: p.created)
+    }
+
+    public func model() -> PartInfo { PartInfo(number: Int(number), size: size, etag: etag, created: created.date) }
+}
+
+extension Pachs3V1_FileChange {
+    public init(_ c: FileChange, commit: PfsV2_Commit) {
+        self.init()
+        kind = c.kind.rawValue
+        path = c.path
+        if let e = c.old { old = PfsV2_FileInfo(FileInfo(path: c.path, kind: .file, entry: e), commit: commit) }
+        if let e = c.new { new = PfsV2_FileInfo(FileInfo(path: c.path, kind: .file, entry: e), commit: commit) }
+    }
+
+    public func model() throws -> FileChange {
+        guard let k = FileChange.Kind(rawValue: kind) else { throw PFSError.io("the server sent change kind '\(kind)'") }
+        return FileChange(kind: k, path: path, old: hasOld ? old.model().entry : nil, new: hasNew ? new.model().entry : nil)
+    }
+}
+
+extension Pachs3V1_FileVersion {
+    public init(_ v: FileVersion, commit: PfsV2_Commit) {
+        self.init()
+        path = v.path
+        commitID = v.commit.rawValue
+        if let e = v.entry { entry = PfsV2_FileInfo(FileInfo(path: v.path, kind: .file, entry: e), commit: commit) }
+        time = Google_Protobuf_Timestamp(date: v.time)
+    }
+
+    public func model() throws -> FileVersion {
+        FileVersion(path: path, commit: try wireCommitID(commitID), entry: hasEntry ? entry.model().entry : nil, time: time.date)
+    }
+}
+
+extension Pachs3V1_ListFilesResponse {
+    public init(_ page: ListPage, commit: PfsV2_Commit) {
+        self.init()
+        files = page.files.map { PfsV2_FileInfo($0, commit: commit) }
+        commonPrefixes = page.commonPrefixes
+        isTruncated = page.isTruncated
+        if let m = page.nextMarker { nextMarker = m }
+    }
+
+    /// The page; file paths here are keys as they are (no leading `/` added or dropped).
+    public func model() -> ListPage {
+        ListPage(
+            files: files.map { $0.model() }, commonPrefixes: commonPrefixes, isTruncated: isTruncated,
+            nextMarker: hasNextMarker ? nextMarker : nil)
+    }
+}
+
+extension Pachs3V1_GCReport {
+    public init(_ r: GCReport) {
+        self.init()
+        nodesDeleted = Int64(r.nodesDeleted)
+        smallChunksDeleted = Int64(r.smallChunksDeleted)
+        blobsDeleted = Int64(r.blobsDeleted)
+        blobsKept = Int64(r.blobsKept)
+        bytesFreed = r.bytesFreed
+        temporariesRemoved = Int64(r.temporariesRemoved)
+        uploadsExpired = Int64(r.uploadsExpired)
+    }
+
+    public func model() -> GCReport {
+        var r = GCReport()
+        r.nodesDeleted = Int(nodesDeleted)
+        r.smallChunksDeleted = Int(smallChunksDeleted)
+        r.blobsDeleted = Int(blobsDeleted)
+        r.blobsKept = Int(blobsKept)
+        r.bytesFreed = bytesFreed
+        r.temporariesRemoved = Int(temporariesRemoved)
+        r.uploadsExpired = Int(uploadsExpired)
+        return r
+    }
+}
+
+extension Pachs3V1_IntegrityReport {
+    public init(_ r: IntegrityReport) {
+        self.init()
+        commits = Int64(r.commits)
+        nodes = Int64(r.nodes)
+        chunks = Int64(r.chunks)
+        bytesVerified = r.bytesVerified
+        problems = r.problems
+    }
+
+    public func model() -> IntegrityReport {
+        var r = IntegrityReport()
+        r.commits = Int(commits)
+        r.nodes = Int(nodes)
+        r.chunks = Int(chunks)
+        r.bytesVerified = bytesVerified
+        r.problems = problems
+        return r
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import PFSGRPCServer
+import ServiceLifecycle
+
+/// The gRPC server as a service of the process's service group: it stops gracefully with the rest.
+struct GRPCServerService: Service {
+    let server: PFSGRPCServer
+    let host: String
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.serve() }
+                if let port = try await server.listeningPort() {
+                    // A line tests and scripts wait for.
+                    FileHandle.standardOutput.write(Data("pachs3 gRPC API listening on \(host):\(port)\n".utf8))
+                }
+                try await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}

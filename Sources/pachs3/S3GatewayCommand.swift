@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PFSClient
+import PFSRemote
+import S3Gateway
+import ServiceLifecycle
+
+struct S3GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "s3gateway", abstract: "Serve an S3 gateway in front of a pachs3 server reached over gRPC.",
+        discussion: """
+            The gateway keeps no data: every request goes to the server at --address (default \
+            $PACHS3_ADDRESS, else localhost:30650) with the token in $PACHS3_TOKEN. Stops gracefully on SIGTERM or SIGINT.
+            """)
+
+    @Option(help: "The pachs3 server's gRPC address, HOST:PORT.") var address: String?
+    @Option(help: "The address to listen on.") var listen: String = "0.0.0.0"
+    @Option(help: "The S3 port (0: any free port, printed at start).") var port: Int = 30600
+    @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
+    @Option(help: "The region GetBucketLocation reports.") var region: String = "us-east-1"
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw CLIError("unknown log level '\(logLevel)'") }
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardOutput(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "pachs3")
+        let env = ProcessInfo.processInfo.environment
+        let server = address ?? env["PACHS3_ADDRESS"] ?? "localhost:30650"
+        let client = try RemotePFSClient(address: server, token: env["PACHS3_TOKEN"])
+        let gateway = S3Gateway(
+            client: client, configuration: S3GatewayConfiguration(host: listen, port: port, domain: domain, region: region, tls: nil))
+        let host = listen
+        let app = try gateway.application(logger: logger) { bound in
+            // A line tests and scripts wait for.
+            let line = "pachs3 S3 gateway listening on http://\(host):\(bound) (server \(server))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await client.close()
+    }
+}

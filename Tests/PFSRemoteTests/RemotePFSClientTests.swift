@@ -1,0 +1,156 @@
+import Foundation
+import PFS
+import PFSClient
+import PFSRemote
+import Testing
+
+@Suite struct RemotePFSClientTests {
+    @Test func reposCommitsAndFilesRoundTrip() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let repo = RepoID("images")
+        try await client.createRepo(repo, description: "pics")
+        #expect(try await client.inspectRepo(repo).description == "pics")
+        #expect(try await client.listRepos(project: nil).map(\.repo) == [repo])
+        let master = CommitRef.branch(repo, "master")
+
+        let put = try await client.putFile(
+            master, path: "dir/a.txt", from: [Array("hello ".utf8), Array("world".utf8)].async,
+            options: PutOptions(contentType: "text/plain", metadata: ["k": "v"]))
+        #expect(put.size == 11)
+        #expect(put.etag == "5eb63bbbe01eeed093cb22bb8f5acdc3")
+        #expect(try await client.readFile(master, path: "dir/a.txt") == Array("hello world".utf8))
+        var partial: [UInt8] = []
+        for try await piece in try await client.getFile(master, path: "dir/a.txt", offset: 6, length: 3) { partial += piece }
+        #expect(partial == Array("wor".utf8))
+
+        let info = try #require(try await client.inspectFile(master, path: "dir/a.txt").entry)
+        let local = try #require(try await server.local.inspectFile(master, path: "dir/a.txt").entry)
+        #expect(info.size == local.size && info.etag == local.etag && info.md5 == local.md5 && info.commit == local.commit)
+        #expect(info.modifiedMillis == local.modifiedMillis)
+        #expect(info.contentType == "text/plain" && info.metadata == ["k": "v"])
+
+        _ = try await client.putFile(master, path: "b.txt", bytes: Array("b".utf8))
+        let page = try await client.listFiles(master, prefix: "", startAfter: nil, delimiter: "/", limit: 10)
+        #expect(page.files.map(\.path) == ["b.txt"])
+        #expect(page.commonPrefixes == ["dir/"])
+        #expect(try await client.walkFiles(master, prefix: "").map(\.path) == ["b.txt", "dir/a.txt"])
+        #expect(try await client.globFiles(master, pattern: "dir/*").map(\.path) == ["dir/a.txt"])
+
+        let open = try await client.startCommit(repo, branch: "master", parent: nil, description: "two files")
+        #expect(open.isOpen)
+        _ = try await client.putFile(.commit(repo, open.id), path: "c.txt", bytes: Array("c".utf8))
+        try await client.deleteFiles(.commit(repo, open.id), paths: ["b.txt"], prefixes: [])
+        let done = try await client.finishCommit(.commit(repo, open.id), description: "")
+        #expect(!done.isOpen && done.id == open.id && done.description == "two files")
+        let localCommits = try await server.local.listCommits(repo, from: master, limit: 0)
+        #expect(try await client.listCommits(repo, from: master, limit: 0) == localCommits)
+        let changes = try await client.diffFiles(master, old: nil, prefix: "", limit: 0)
+        #expect(changes.map { "\($0.kind.rawValue) \($0.path)" } == ["deleted b.txt", "added c.txt"])
+        #expect(try await client.listVersions(master, prefix: "b.txt").count == 2)
+
+        try await client.copyFile(from: master, path: "c.txt", to: master, path: "copy.txt")
+        #expect(try await client.readFile(master, path: "copy.txt") == Array("c".utf8))
+        try await client.createBranch(repo, "dev", head: master, move: false)
+        let masterHead = try await client.inspectBranch(repo, "master").head
+        #expect(try await client.inspectBranch(repo, "dev").head == masterHead)
+        await client.close()
+        try await server.close()
+    }
+
+    @Test func errorsKeepTheirKind() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        await #expect(throws: PFSError.self) { try await client.inspectRepo(RepoID("missing")) }
+        do {
+            _ = try await client.inspectRepo(RepoID("missing"))
+        } catch let e as PFSError {
+            guard case .notFound = e else { Issue.record("expected notFound, got \(e)"); return }
+        }
+        try await client.createRepo(RepoID("r"))
+        do {
+            try await client.createRepo(RepoID("r"))
+            Issue.record("a second create succeeded")
+        } catch let e as PFSError {
+            guard case .alreadyExists = e else { Issue.record("expected alreadyExists, got \(e)"); return }
+        }
+        do {
+            _ = try await client.putFile(.branch(RepoID("r"), "master"), path: "x", from: [Array("x".utf8)].async, options: PutOptions(expectedMD5: Array(repeating: 0, count: 16)))
+            Issue.record("a bad MD5 was accepted")
+        } catch let e as PFSError {
+            guard case .badDigest = e else { Issue.record("expected badDigest, got \(e)"); return }
+        }
+        await client.close()
+        try await server.close()
+    }
+
+    @Test func aStreamCutInTheMiddleCommitsNothing() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let repo = RepoID("cut")
+        try await client.createRepo(repo)
+        let master = CommitRef.branch(repo, "master")
+        _ = try await client.putFile(master, path: "keep", bytes: Array("keep".utf8))
+        let before = try await server.local.listCommits(repo, from: nil, limit: 0)
+        // 3 MiB arrive (more than one 2 MiB message), then the source breaks.
+        let piece = [UInt8](repeating: 7, count: 1 << 20)
+        await #expect(throws: (any Error).self) {
+            _ = try await client.putFile(master, path: "big", from: BrokenBody(pieces: [piece, piece, piece]), options: PutOptions())
+        }
+        let open = try await client.startCommit(repo, branch: "master", parent: nil, description: "")
+        await #expect(throws: (any Error).self) {
+            _ = try await client.putFile(.commit(repo, open.id), path: "big", from: BrokenBody(pieces: [piece, piece, piece]), options: PutOptions())
+        }
+        try await client.finishCommit(.commit(repo, open.id), description: "")
+        // No commit for the first upload; the open commit got nothing from the second.
+        #expect(try await server.local.listCommits(repo, from: nil, limit: 0).count == before.count + 1)
+        #expect(try await server.local.walkFiles(master, prefix: "").map(\.path) == ["keep"])
+        await client.close()
+        try await server.close()
+    }
+
+    @Test func theClientReconnectsAfterAServerRestart() async throws {
+        let first = try await TestServer()
+        let client = try first.client()
+        try await client.createRepo(RepoID("before"))
+        try await first.stop()
+        let second = try await TestServer(port: first.port, local: first.local, directory: first.directory)
+        try await client.createRepo(RepoID("after"))
+        #expect(try await client.listRepos(project: nil).map(\.repo.name) == ["after", "before"])
+        await client.close()
+        try await second.close()
+    }
+
+    @Test func subscriptionsAndWaitsFollowCommits() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let repo = RepoID("watched")
+        try await client.createRepo(repo)
+        let open = try await client.startCommit(repo, branch: "master", parent: nil, description: "")
+        async let waited = client.waitForCommit(.commit(repo, open.id))
+        do {
+            let stream = try await client.subscribeCommits(repo, branch: "master", from: nil, finishedOnly: true)
+            try await client.finishCommit(.commit(repo, open.id), description: "")
+            #expect(try await waited.id == open.id)
+            var it = stream.makeAsyncIterator()
+            #expect(try await it.next()?.id == open.id)
+            let next = try await client.putFile(.branch(repo, "master"), path: "f", bytes: [1])
+            #expect(try await it.next()?.id == next.commit)
+        }
+        await client.close()
+        try await server.close()
+    }
+
+    @Test func aSubscriptionEndsWithTheServersGracefulShutdown() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        try await client.createRepo(RepoID("w"))
+        let stream = try await client.subscribeCommits(RepoID("w"), branch: nil, from: nil, finishedOnly: false)
+        let put = try await client.putFile(.branch(RepoID("w"), "master"), path: "f", bytes: [1])
+        var it = stream.makeAsyncIterator()
+        #expect(try await it.next()?.id == put.commit)
+        try await server.close()
+        #expect(try await it.next() == nil)
+        await client.close()
+    }
+}
