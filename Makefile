@@ -6,9 +6,10 @@ DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
 DEB_BENCH  := time wrk
 DEB_COMPAT := rclone s3cmd s3fs curl openssl
+DEB_MOUNT  := rsync tar findutils grep
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run demo test test-compat compat-deps bench clean
+.PHONY: all deps build release run demo test test-compat test-mount compat-deps mount-deps bench clean
 
 all: build
 
@@ -42,6 +43,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 $(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory test-compat
+	@$(MAKE) --no-print-directory test-mount
 
 # Installs only the Python packages and the aws CLI that are missing.
 compat-deps:
@@ -57,6 +59,18 @@ compat-deps:
 # Real S3 clients (boto3, the aws CLI, raw HTTP) against a live `pachs3 serve` (Tests/compat).
 test-compat: build compat-deps
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/compat
+
+# Installs only the Debian packages the mount suite's tools need that are missing.
+mount-deps: compat-deps
+	@missing=""; for p in $(DEB_MOUNT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Real FUSE mounts (`pachs3 serve --mount`, `pachs3 mount`, mount.pachs3) used with real tools (Tests/mount).
+test-mount: build mount-deps
+	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/mount
 
 bench: release
 	@missing=""; for p in $(DEB_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

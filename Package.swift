@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "PFS", targets: ["PFS"]),
         .library(name: "PFSClient", targets: ["PFSClient"]),
         .library(name: "S3Gateway", targets: ["S3Gateway"]),
+        .library(name: "PFSMount", targets: ["PFSMount"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -55,11 +56,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libfuse 3 (low-level API), with a shim for what Swift cannot import.
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        // The FUSE door: the mount, reaching PFS only through the client API.
+        .target(
+            name: "PFSMount",
+            dependencies: ["PFSClient", "CFuse3"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pachs3",
             dependencies: [
                 "PFSClient",
                 "S3Gateway",
+                "PFSMount",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,6 +89,7 @@ let package = Package(
             dependencies: ["S3Gateway", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PFSMountTests", dependencies: ["PFSMount"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
     ]
 )

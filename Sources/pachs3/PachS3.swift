@@ -10,7 +10,7 @@ struct PachS3: AsyncParsableCommand {
         abstract: "Versioned data: repos, branches, immutable commits and files, served as S3 buckets and a mount.",
         version: "0.1.0",
         subcommands: [
-            ServeCommand.self, AuthCommand.self, CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
+            ServeCommand.self, MountCommand.self, AuthCommand.self, CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
             PutCommand.self, GetCommand.self, CopyCommand.self, GlobCommand.self, DiffCommand.self, GCCommand.self, FsckCommand.self,
             DebugCommand.self,
         ]

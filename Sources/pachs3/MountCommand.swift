@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import PFSClient
+import PFSMount
+
+struct MountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mount", abstract: "Mount the repos at MOUNTPOINT: /<repo>/<branch>/… and /<repo>/@<commit>/….",
+        discussion: """
+            Serves the embedded store in --data-dir in this process until unmounted (umount, fusermount3 -u) or
+            stopped with SIGTERM/SIGINT, which commits what is staged and unmounts.
+            Options (-o): ro, rw, allow_other, commit=close|unmount, cache_dir=DIR, token_file=FILE, _netdev.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(name: .short, help: "Mount options, comma-separated.") var options: String = ""
+    @Argument(help: "An existing empty directory.") var mountpoint: String
+
+    func run() async throws {
+        let opts = try MountOptions(parsing: options)
+        try MountCommand.checkMountpoint(mountpoint)
+        if let tf = opts.tokenFile, !FileManager.default.isReadableFile(atPath: tf) { throw CLIError("token_file \(tf) cannot be read") }
+        let client = try store.client()
+        let cache = opts.cacheDirectory ?? (store.directory as NSString).appendingPathComponent("mount-cache")
+        let mount = try MountCommand.start(client: client, at: mountpoint, options: opts, cacheDirectory: cache, source: store.directory)
+        let signals = MountCommand.unmountOnSignals(mount)
+        FileHandle.standardOutput.write(Data("pachs3 mount ready at \(mountpoint)\n".utf8))
+        await mount.run()
+        signals.forEach { $0.cancel() }
+    }
+
+    static func checkMountpoint(_ path: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError("mount point \(path) is not an existing directory")
+        }
+    }
+
+    static func start(client: any PFSClient, at mountpoint: String, options: MountOptions, cacheDirectory: String, source: String) throws -> PFSMount {
+        let config = MountConfiguration(
+            readOnly: options.readOnly, allowOther: options.allowOther, commitPolicy: options.commitPolicy, cacheDirectory: cacheDirectory,
+            source: source,
+            log: { FileHandle.standardError.write(Data("pachs3 mount: \($0)\n".utf8)) })
+        do {
+            return try PFSMount(client: client, mountpoint: mountpoint, configuration: config)
+        } catch let e as MountError {
+            throw CLIError(e.description)
+        }
+    }
+
+    /// SIGTERM and SIGINT unmount (after committing what is staged) instead of killing the process.
+    static func unmountOnSignals(_ mount: PFSMount) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { sig in
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { Task { await mount.unmount() } }
+            src.resume()
+            return src
+        }
+    }
+}
