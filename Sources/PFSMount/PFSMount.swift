@@ -25,10 +25,13 @@ public final class PFSMount: Sendable {
     /// Serves the mount until it is unmounted (by ``unmount()``, `umount` or `fusermount3 -u`).
     public func run() async {
         await session.run(threads: 16)
+        // Unmounted from outside (umount, fusermount3 -u): what is staged is still committed.
+        await fs.writes.commitAll()
     }
 
-    /// Unmounts; ``run()`` then returns.
+    /// Commits what is staged, then unmounts; ``run()`` then returns.
     public func unmount() async {
+        await fs.writes.commitAll()
         session.unmount()
     }
 }

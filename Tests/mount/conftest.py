@@ -139,8 +139,11 @@ class MountedServer:
             config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
         )
 
+    def cli_prefix(self, *verb: str) -> list[str]:
+        return [binary(), *verb, "--data-dir", str(self.data_dir)]
+
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        cmd = [binary(), *args[:2], "--data-dir", str(self.data_dir), *args[2:]]
+        cmd = [*self.cli_prefix(*args[:2]), *args[2:]]
         return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=60)
 
 

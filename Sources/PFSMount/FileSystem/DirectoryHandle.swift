@@ -22,6 +22,7 @@ actor DirectoryHandle {
     private let client: any PFSClient
     private let source: Source
     private let dots: [Entry]
+    private let hide: Set<String>
     private let hidden: @Sendable ([String]) -> Void
 
     private var entries: [Entry] = []
@@ -31,10 +32,14 @@ actor DirectoryHandle {
     private var exhausted = false
     private var filter = DirectoryEntryFilter<Entry>()
 
-    init(client: any PFSClient, source: Source, dots: [Entry], hidden: @escaping @Sendable ([String]) -> Void) {
+    /// - Parameters:
+    ///   - dots: `.`, `..` and the staged entries, listed first.
+    ///   - hide: names of the committed listing not to show (deleted or staged through the mount).
+    init(client: any PFSClient, source: Source, dots: [Entry], hide: Set<String> = [], hidden: @escaping @Sendable ([String]) -> Void) {
         self.client = client
         self.source = source
         self.dots = dots
+        self.hide = hide
         self.hidden = hidden
         (entries, exhausted) = Self.start(source, dots)
     }
@@ -84,7 +89,7 @@ actor DirectoryHandle {
             }
             if takeFile, let file = f {
                 let name = String(file.path.dropFirst(prefix.count))
-                if !name.isEmpty, let e = file.entry {
+                if !name.isEmpty, !hide.contains(name), let e = file.entry {
                     let key = MountPath(.file(ref, path: file.path))
                     let entry = Entry(name: name, key: key, attributes: .file(e, commit: commit, readOnly: readOnly))
                     entries += filter.add(.init(name: name, isDirectory: false, payload: entry)).map(\.payload)
@@ -92,6 +97,10 @@ actor DirectoryHandle {
                 f = fi.next()
             } else if let cp = p {
                 let name = String(cp.dropFirst(prefix.count).dropLast())
+                if hide.contains(name) {
+                    p = pi.next()
+                    continue
+                }
                 let key = MountPath(.file(ref, path: String(cp.dropLast())))
                 let entry = Entry(name: name, key: key, attributes: .directory(commit: commit, readOnly: readOnly))
                 entries += filter.add(.init(name: name, isDirectory: true, payload: entry)).map(\.payload)

@@ -195,10 +195,11 @@ final class MountFileSystem: Sendable {
         serve(req) { [self] in
             let k = try key(ino)
             let parentIno: UInt64 = ino  // ".." is only used for its name by the kernel
-            let dots = [
+            var dots = [
                 DirectoryHandle.Entry(name: ".", key: nil, attributes: .directory(readOnly: true), fixedInode: ino),
                 DirectoryHandle.Entry(name: "..", key: nil, attributes: .directory(readOnly: true), fixedInode: parentIno),
             ]
+            var hide: Set<String> = []
             let source: DirectoryHandle.Source
             switch k.level {
             case .root:
@@ -225,8 +226,15 @@ final class MountFileSystem: Sendable {
                 let attrs = try await attributes(k)
                 guard attrs.kind == .directory else { throw FuseError(ENOTDIR) }
                 source = .tree(ref: ref, commit: attrs.commit, prefix: path.isEmpty ? "" : path + "/", readOnly: isReadOnly(k))
+                if case .branch(let b) = ref.base, !isReadOnly(k) {
+                    let overlay = writes.overlay(ref.repo, b, path)
+                    hide = overlay.hide
+                    dots += overlay.extra.map { name, attrs in
+                        .init(name: name, key: MountPath(.file(ref, path: path.isEmpty ? name : path + "/" + name)), attributes: attrs)
+                    }
+                }
             }
-            let handle = DirectoryHandle(client: client, source: source, dots: dots) { [weak self] in self?.logHidden($0) }
+            let handle = DirectoryHandle(client: client, source: source, dots: dots, hide: hide) { [weak self] in self?.logHidden($0) }
             var f = fi
             f.fh = handles.withLock { $0.add(.directory(handle)) }
             if case .file(let ref, _) = k.level, case .commit = ref.base { cfuse3_set_cache_readdir(&f, 1) }

@@ -20,7 +20,9 @@ struct NodeAttributes: Sendable {
     }
 
     static func file(_ entry: FileEntry, commit: CommitID?, readOnly: Bool) -> NodeAttributes {
-        NodeAttributes(kind: .file, size: entry.size, modified: entry.modified, entry: entry, commit: commit, readOnly: readOnly)
+        NodeAttributes(
+            kind: .file, size: entry.size, modified: entry.metadata["mtime"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) } ?? entry.modified,
+            entry: entry, commit: commit, readOnly: readOnly)
     }
 
     /// Identifies the content, so the kernel keeps its cached pages only while it is unchanged.
