@@ -27,7 +27,7 @@ struct PutOptionsTests {
             let repo = RepoID("r")
             try await engine.createRepo(repo)
             let ref = CommitRef.branch(repo, "master")
-            await expectPFSError(.preconditionFailed) {
+            await expectPFSError(.notFound) {
                 try await engine.putFile(ref, path: "k", from: [Array("x".utf8)].async, options: PutOptions(precondition: .etag("*")))
             }
             let v1 = try await engine.putFile(ref, path: "k", from: [Array("one".utf8)].async)

@@ -742,6 +742,14 @@ def test_conditional_put(s3, plain_s3, gateway, seeded):
     s3.put_object(Bucket=bucket, Key="fresh", Body=b"second", IfMatch=created["ETag"])
     assert read(s3, bucket, "fresh") == b"second"
 
+    # If-Match on a key that does not exist: NoSuchKey, as S3 answers, and nothing written.
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="never-written", Body=b"x", IfMatch=created["ETag"])
+    assert_client_error(e.value, "NoSuchKey", 404)
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="never-written")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
 
 def test_write_to_pinned_bucket(s3, plain_s3, gateway, seeded):
     bucket, history, objects = seeded

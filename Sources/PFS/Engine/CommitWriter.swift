@@ -97,10 +97,11 @@ actor CommitWriter {
             }
             var tx = MetadataTransaction()
             var touched: [CommitRecord] = []
+            var built: [Digest: TreeNode] = [:]
             for key in order {
                 let members = groups[key]!
                 do {
-                    let outcomes = try await prepare(key, base: bases[key], members.map { batch[$0].0 }, into: &tx, touched: &touched)
+                    let outcomes = try await prepare(key, base: bases[key], members.map { batch[$0].0 }, into: &tx, touched: &touched, built: &built)
                     for (i, o) in zip(members, outcomes) { results[i] = o }
                 } catch {
                     for i in members { results[i] = .failure(error) }
@@ -115,6 +116,8 @@ actor CommitWriter {
                 for (_, c) in batch { c.resume(throwing: error) }
                 return
             }
+            // The next write to these trees starts from the nodes just built: no store read, no decode.
+            for (d, n) in built { source.cache.put(d, n) }
             events.publish(touched)
             for (i, (_, c)) in batch.enumerated() { c.resume(with: results[i]!) }
             return
@@ -147,7 +150,8 @@ actor CommitWriter {
 
     /// Applies one group's requests in order to its tree and adds the result to `tx`.
     private func prepare(
-        _ key: GroupKey, base: CommitRecord?, _ requests: [WriteRequest], into tx: inout MetadataTransaction, touched: inout [CommitRecord]
+        _ key: GroupKey, base: CommitRecord?, _ requests: [WriteRequest], into tx: inout MetadataTransaction, touched: inout [CommitRecord],
+        built: inout [Digest: TreeNode]
     ) async throws -> [Result<CommitID, any Error>] {
         let id: CommitID
         let baseRoot: Digest?
@@ -192,6 +196,7 @@ actor CommitWriter {
         guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else { return outcomes }
         let (root, builder) = try await Tree.apply(edits, to: baseRoot, in: source)
         tx.nodes.merge(builder.newNodes) { a, _ in a }
+        built.merge(builder.decoded) { a, _ in a }
         let totals = try await Tree.totals(root, in: OverlayNodeSource(pending: builder.decoded, base: source))
         switch key.target {
         case .open:
@@ -233,7 +238,8 @@ actor CommitWriter {
             case .absent:
                 if e != nil { throw PFSError.preconditionFailed("'\(k.string)' already exists") }
             case .etag(let tag):
-                guard let e else { throw PFSError.preconditionFailed("'\(k.string)' does not exist") }
+                // S3 answers a conditional write of a missing key with NoSuchKey, not PreconditionFailed.
+                guard let e else { throw PFSError.notFound("'\(k.string)' does not exist") }
                 let want = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 if want != "*" && want != e.etag { throw PFSError.preconditionFailed("'\(k.string)' has ETag \(e.etag), not \(want)") }
             }

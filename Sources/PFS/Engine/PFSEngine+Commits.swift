@@ -16,10 +16,10 @@ extension PFSEngine {
         case .branch(let b):
             let branch = try await inspectBranch(ref.repo, b)
             guard let head = branch.head else { throw PFSError.notFound("branch '\(b)' of repo '\(ref.repo)' has no commits") }
-            guard let r = try await metadata.commit(ref.repo, head) else { throw PFSError.corrupt("HEAD \(head) of branch '\(b)' is missing") }
+            guard let r = try await commitRecord(ref.repo, head) else { throw PFSError.corrupt("HEAD \(head) of branch '\(b)' is missing") }
             rec = r
         case .commit(let id), .branchCommit(_, let id):
-            guard let r = try await metadata.commit(ref.repo, id) else {
+            guard let r = try await commitRecord(ref.repo, id) else {
                 _ = try await inspectRepo(ref.repo)
                 throw PFSError.notFound("commit \(id) not found in repo '\(ref.repo)'")
             }
@@ -30,7 +30,7 @@ extension PFSEngine {
             return rec
         case .ancestor(let n):
             for i in 0..<n {
-                guard let p = rec.parent, let r = try await metadata.commit(ref.repo, p) else {
+                guard let p = rec.parent, let r = try await commitRecord(ref.repo, p) else {
                     throw PFSError.notFound("\(ref) does not exist: the history has only \(i + 1) commit(s)")
                 }
                 rec = r
@@ -38,7 +38,7 @@ extension PFSEngine {
             return rec
         case .fromStart(let n):
             var chain = [rec]
-            while let p = chain.last!.parent, let r = try await metadata.commit(ref.repo, p) { chain.append(r) }
+            while let p = chain.last!.parent, let r = try await commitRecord(ref.repo, p) { chain.append(r) }
             guard n <= chain.count else { throw PFSError.notFound("\(ref) does not exist: the history has \(chain.count) commit(s)") }
             return chain[chain.count - n]
         }

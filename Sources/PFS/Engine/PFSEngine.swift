@@ -12,12 +12,14 @@ public final class PFSEngine: Sendable {
     let inflight = InflightChunks()
     let loader: ChunkLoader
     let events = CommitEvents()
+    /// Finished commits, which never change until they are deleted.
+    let finishedCommits = FIFOCache<CommitID, CommitRecord>(capacity: 16_384)
 
     /// An engine over the given stores.
     public init(metadata: any MetadataStore, blobs: any BlobStore) {
         self.metadata = metadata
         self.blobs = blobs
-        nodes = StoreNodeSource(metadata: metadata, cache: NodeCache())
+        nodes = StoreNodeSource(metadata: metadata, cache: FIFOCache(capacity: 50_000))
         writer = CommitWriter(metadata: metadata, source: nodes, events: events)
         loader = ChunkLoader(metadata: metadata, blobs: blobs)
     }
@@ -68,7 +70,10 @@ public final class PFSEngine: Sendable {
     public func listRepos(project: String? = nil) async throws -> [RepoInfo] { try await metadata.listRepos(project: project) }
 
     /// Deletes a repo with all its branches and commits; its data goes at the next garbage collection.
-    public func deleteRepo(_ repo: RepoID) async throws { try await metadata.deleteRepo(repo) }
+    public func deleteRepo(_ repo: RepoID) async throws {
+        try await metadata.deleteRepo(repo)
+        finishedCommits.removeAll()
+    }
 
     // MARK: branches
 
@@ -118,5 +123,14 @@ public final class PFSEngine: Sendable {
             c = rec.parent
         }
         try await metadata.deleteBranch(repo, name, deletingCommits: drop)
+        if !drop.isEmpty { finishedCommits.removeAll() }
+    }
+
+    /// A commit's record, from the cache when it is finished.
+    func commitRecord(_ repo: RepoID, _ id: CommitID) async throws -> CommitRecord? {
+        if let r = finishedCommits.get(id), r.repo == repo { return r }
+        guard let r = try await metadata.commit(repo, id) else { return nil }
+        if r.finished != nil { finishedCommits.put(id, r) }
+        return r
     }
 }

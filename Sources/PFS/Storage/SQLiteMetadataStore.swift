@@ -15,6 +15,9 @@ public final class SQLiteMetadataStore: MetadataStore {
         config.prepareDatabase { db in
             // FULL: a committed transaction is on disk when the call returns.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The writer probes the node and chunk indexes at random digests on every commit: a 2 MB cache
+            // sent most probes to pread. Readers lose their cache whenever the WAL moves, so a big one buys them nothing.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -144,10 +147,10 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func repo(_ repo: RepoID) async throws -> RepoInfo? {
         try await wrap {
-            try pool.read { db in
+            try pool.unsafeRead { db in
                 guard
                     let r = try Row.fetchOne(
-                        db, sql: "SELECT project, name, description, created FROM repos WHERE project = ? AND name = ?",
+                        db.cachedStatement(sql: "SELECT project, name, description, created FROM repos WHERE project = ? AND name = ?"),
                         arguments: [repo.project, repo.name])
                 else { return nil }
                 return try Self.repoInfo(db, r)
@@ -173,7 +176,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     private static func repoInfo(_ db: Database, _ r: Row) throws -> RepoInfo {
         let id = RepoID(r[1], project: r[0])
         let branches = try String.fetchAll(
-            db, sql: "SELECT name FROM branches WHERE project = ? AND repo = ? ORDER BY name", arguments: [id.project, id.name])
+            db.cachedStatement(sql: "SELECT name FROM branches WHERE project = ? AND repo = ? ORDER BY name"), arguments: [id.project, id.name])
         return RepoInfo(repo: id, description: r[2], created: Date(timeIntervalSince1970: r[3]), branches: branches)
     }
 
@@ -192,10 +195,10 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func branch(_ repo: RepoID, _ name: String) async throws -> BranchInfo? {
         try await wrap {
-            try pool.read { db in
+            try pool.unsafeRead { db in
                 guard
                     let r = try Row.fetchOne(
-                        db, sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?",
+                        db.cachedStatement(sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?"),
                         arguments: [repo.project, repo.name, name])
                 else { return nil }
                 return BranchInfo(repo: repo, name: name, head: (r[0] as String?).flatMap(CommitID.init))
@@ -266,9 +269,9 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func commit(_ repo: RepoID, _ id: CommitID) async throws -> CommitRecord? {
         try await wrap {
-            try pool.read { db in
+            try pool.unsafeRead { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT \(Self.commitColumns) FROM commits WHERE id = ? AND project = ? AND repo = ?",
+                    db.cachedStatement(sql: "SELECT \(Self.commitColumns) FROM commits WHERE id = ? AND project = ? AND repo = ?"),
                     arguments: [id.rawValue, repo.project, repo.name]
                 ).map(Self.commit)
             }
@@ -317,8 +320,8 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func upload(_ id: String) async throws -> UploadInfo? {
         try await wrap {
-            try pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?", arguments: [id]).map(Self.upload)
+            try pool.unsafeRead { db in
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?"), arguments: [id]).map(Self.upload)
             }
         }
     }
@@ -384,7 +387,7 @@ public final class SQLiteMetadataStore: MetadataStore {
     // MARK: auth
 
     public func authActive() async throws -> Bool {
-        try await wrap { try pool.read { db in try Bool.fetchOne(db, sql: "SELECT active FROM auth_state WHERE id = 1") ?? false } }
+        try await wrap { try pool.unsafeRead { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT active FROM auth_state WHERE id = 1")) ?? false } }
     }
 
     public func setAuth(active: Bool, rootTokenHash: [UInt8]?) async throws {
@@ -417,23 +420,23 @@ public final class SQLiteMetadataStore: MetadataStore {
     }
 
     public func tokenSubject(hash: [UInt8]) async throws -> String? {
-        try await wrap { try pool.read { db in try String.fetchOne(db, sql: "SELECT subject FROM tokens WHERE hash = ?", arguments: [Data(hash)]) } }
+        try await wrap { try pool.unsafeRead { db in try String.fetchOne(db.cachedStatement(sql: "SELECT subject FROM tokens WHERE hash = ?"), arguments: [Data(hash)]) } }
     }
 
     // MARK: objects
 
     public func node(_ digest: Digest) async throws -> [UInt8]? {
         try await wrap {
-            try pool.read { db in
-                try Data.fetchOne(db, sql: "SELECT data FROM nodes WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
+            try pool.unsafeRead { db in
+                try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM nodes WHERE digest = ?"), arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
             }
         }
     }
 
     public func chunk(_ digest: Digest) async throws -> [UInt8]? {
         try await wrap {
-            try pool.read { db in
-                try Data.fetchOne(db, sql: "SELECT data FROM chunks WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
+            try pool.unsafeRead { db in
+                try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE digest = ?"), arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
             }
         }
     }
@@ -486,7 +489,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                 }
                 for m in tx.branchMoves {
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?",
+                        db.cachedStatement(sql: "SELECT head FROM branches WHERE project = ? AND repo = ? AND name = ?"),
                         arguments: [m.repo.project, m.repo.name, m.branch])
                     guard let row else {
                         guard m.create, m.expected == nil else {
@@ -536,7 +539,7 @@ public final class SQLiteMetadataStore: MetadataStore {
             try Row.fetchAll(db, sql: "SELECT \(SQLiteMetadataStore.partColumns) FROM upload_parts").map(SQLiteMetadataStore.part)
         }
         func node(_ digest: Digest) throws -> [UInt8]? {
-            try Data.fetchOne(db, sql: "SELECT data FROM nodes WHERE digest = ?", arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM nodes WHERE digest = ?"), arguments: [Data(digest.bytes)]).map { [UInt8]($0) }
         }
     }
 }

@@ -84,8 +84,8 @@ extension S3Error {
     /// - `invalidArgument` → `InvalidArgument`.
     /// - `failedPrecondition` → 409 `OperationAborted` with the PFS message (a concurrent change, an
     ///   open or finished commit…: the client may retry).
-    /// - `preconditionFailed` (a conditional put lost) → 412 `PreconditionFailed`. (S3 answers NoSuchKey
-    ///   for `If-Match` on a missing key: check that case before the put when it matters.)
+    /// - `preconditionFailed` (a conditional put lost) → 412 `PreconditionFailed`. (`If-Match` on a missing
+    ///   key is `notFound` from PFS, hence `NoSuchKey` as S3 answers.)
     /// - `badDigest` (the body's MD5 is not Content-MD5) → `BadDigest`.
     /// - `corrupt`, `io` → 500 `InternalError`, keeping the PFS message out of the body.
     public init(

@@ -36,6 +36,9 @@ extension S3Responder {
         return (bucket, commit, entry)
     }
 
+    /// The largest GET body sent in one piece: at most one small chunk's worth.
+    static let singleWriteLimit: UInt64 = 64 * 1024
+
     static func objectHeaders(_ entry: FileEntry) -> HTTPFields {
         var h = HTTPFields()
         h[.eTag] = S3XMLResponses.quotedETag(entry.etag)
@@ -82,6 +85,13 @@ extension S3Responder {
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
         let stream = try await client.getFile(.commit(bucket.repo, commit), path: key, offset: offset, length: length)
+        if length <= Self.singleWriteLimit {
+            // A small body goes out with its head in one write and one flush, instead of a flush per part.
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(Int(length))
+            for try await piece in stream { buffer.writeBytes(piece) }
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        }
         let body = ResponseBody(contentLength: Int(length)) { writer in
             for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
             try await writer.finish(nil)

@@ -60,8 +60,8 @@ struct S3Responder: HTTPResponder {
     }
 
     static func newRequestID() -> String {
-        var g = SystemRandomNumberGenerator()
-        return (0..<8).map { _ in String(format: "%02X", UInt8.random(in: 0...255, using: &g)) }.joined()
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// An XML response with status 200.

@@ -1,39 +1,8 @@
-import Synchronization
-
-/// Decoded tree nodes by digest. Nodes are immutable, so an entry never goes stale; the cache only bounds memory.
-final class NodeCache: Sendable {
-    private struct State {
-        var nodes: [Digest: TreeNode] = [:]
-        var order: [Digest] = []
-        var head = 0
-    }
-
-    private let state = Mutex(State())
-    private let capacity: Int
-
-    init(capacity: Int = 50_000) { self.capacity = capacity }
-
-    func get(_ d: Digest) -> TreeNode? { state.withLock { $0.nodes[d] } }
-
-    func put(_ d: Digest, _ node: TreeNode) {
-        state.withLock { s in
-            guard s.nodes.updateValue(node, forKey: d) == nil else { return }
-            // FIFO eviction: a ring of insertion order.
-            if s.order.count < capacity {
-                s.order.append(d)
-            } else {
-                s.nodes[s.order[s.head]] = nil
-                s.order[s.head] = d
-                s.head = (s.head + 1) % capacity
-            }
-        }
-    }
-}
-
 /// Loads tree nodes from the metadata store through the cache, verifying each node's digest.
 struct StoreNodeSource: NodeSource {
     let metadata: any MetadataStore
-    let cache: NodeCache
+    /// Nodes are immutable, so a cached node never goes stale; the cache only bounds memory.
+    let cache: FIFOCache<Digest, TreeNode>
 
     func node(_ digest: Digest) async throws -> TreeNode {
         if let n = cache.get(digest) { return n }
