@@ -7,9 +7,10 @@ DEB_RUN    := fuse3 libfuse3-dev
 DEB_BENCH  := time wrk
 DEB_COMPAT := rclone s3cmd s3fs curl openssl
 DEB_MOUNT  := rsync tar findutils grep
+PREFIX     ?= /usr/local
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run demo test test-compat test-mount compat-deps mount-deps bench clean
+.PHONY: all deps build release install install-helper run demo test test-compat test-mount compat-deps mount-deps bench clean
 
 all: build
 
@@ -26,6 +27,13 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# Installs pachs3 in $(PREFIX)/bin and the mount(8) helper in /sbin: `mount -t pachs3` and fstab lines work.
+install: release install-helper
+	$(SUDO) install -D -m 755 .build/release/pachs3 $(DESTDIR)$(PREFIX)/bin/pachs3
+
+install-helper:
+	$(SUDO) install -D -m 755 mount-helpers/mount.pachs3 $(DESTDIR)/sbin/mount.pachs3
 
 # Starts the S3 gateway on the embedded store in $(DATA); Ctrl-C stops it gracefully.
 run: release
@@ -69,7 +77,7 @@ mount-deps: compat-deps
 	fi
 
 # Real FUSE mounts (`pachs3 serve --mount`, `pachs3 mount`, mount.pachs3) used with real tools (Tests/mount).
-test-mount: build mount-deps
+test-mount: build mount-deps install-helper
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/mount
 
 bench: release

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PFS
 import PFSClient
+import PFSMount
 
 @main
 struct PachS3: AsyncParsableCommand {
@@ -28,6 +29,8 @@ struct PachS3: AsyncParsableCommand {
             Output.fail(e.message)
         } catch let e as CLIError {
             Output.fail(e.message)
+        } catch let e as MountError {
+            Output.fail(e.description)
         } catch {
             exit(withError: error)
         }
