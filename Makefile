@@ -4,7 +4,7 @@ DATA       ?= pachs3-data
 PORT       ?= 30600
 DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
-DEB_BENCH  := time wrk
+DEB_BENCH  := time wrk fio hyperfine util-linux
 DEB_COMPAT := rclone s3cmd s3fs curl openssl
 DEB_MOUNT  := rsync tar findutils grep
 PREFIX     ?= /usr/local
@@ -85,6 +85,7 @@ bench: release
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/engine_bench.py
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/s3_bench.py
+	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/mount_bench.py
 
 clean:
 	rm -rf .build

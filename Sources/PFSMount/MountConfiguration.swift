@@ -22,12 +22,14 @@ public struct MountConfiguration: Sendable {
     public var branchCacheSeconds: Double
     /// How long closes may wait for each other to share one commit, in seconds.
     public var commitDelaySeconds: Double
+    /// Memory for recently read blocks of files (random reads), in bytes.
+    public var readCacheBytes: Int
     /// Where the mount reports what it hides or fails to do.
     public var log: @Sendable (String) -> Void
 
     public init(
         readOnly: Bool = false, allowOther: Bool = false, commitPolicy: CommitPolicy = .close, cacheDirectory: String,
-        source: String = "pachs3", branchCacheSeconds: Double = 1, commitDelaySeconds: Double = 0.05,
+        source: String = "pachs3", branchCacheSeconds: Double = 1, commitDelaySeconds: Double = 0.05, readCacheBytes: Int = 1 << 30,
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.readOnly = readOnly
@@ -37,6 +39,7 @@ public struct MountConfiguration: Sendable {
         self.source = source
         self.branchCacheSeconds = branchCacheSeconds
         self.commitDelaySeconds = commitDelaySeconds
+        self.readCacheBytes = readCacheBytes
         self.log = log
     }
 }

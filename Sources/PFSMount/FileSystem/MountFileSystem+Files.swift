@@ -56,7 +56,7 @@ extension MountFileSystem {
                 return req.open(f)
             }
             guard let commit = attrs.commit else { throw FuseError(ENOENT) }
-            let reader = RangeReader(client: client, ref: .commit(ref.repo, commit), path: path, size: attrs.size)
+            let reader = RangeReader(client: client, ref: .commit(ref.repo, commit), path: path, size: attrs.size, identity: attrs.contentIdentity, cache: blocks)
             f.fh = handles.withLock { $0.add(.file(.reader(reader))) }
             let identity = attrs.contentIdentity
             let keep: Bool = table.withLock { t in

@@ -18,6 +18,7 @@ final class MountFileSystem: Sendable {
     let handles = Mutex(HandleTable())
     let session = Mutex<FuseSession?>(nil)
     let loggedHidden = Mutex(Set<String>())
+    let blocks: BlockCache
     /// Invalidations run here, off the task pool: the kernel may make them wait for requests in flight.
     let notifyQueue = DispatchQueue(label: "pachs3.mount.invalidate")
     nonisolated(unsafe) private(set) var heads: BranchHeads!
@@ -28,6 +29,7 @@ final class MountFileSystem: Sendable {
     init(client: any PFSClient, configuration: MountConfiguration) throws {
         self.client = client
         self.configuration = configuration
+        blocks = BlockCache(capacityBytes: configuration.readCacheBytes)
         heads = BranchHeads(client: client, fallbackSeconds: min(0.25, configuration.branchCacheSeconds)) { [weak self] repo, branch, old, new in
             self?.branchMoved(repo, branch, from: old, to: new)
         }

@@ -10,6 +10,8 @@ actor RangeReader {
     private let path: String
     private let size: UInt64
     private let window: UInt64
+    private let identity: String?
+    private let cache: BlockCache
 
     /// Pieces read ahead, in order: `pieces[0]` starts at `base`.
     private var pieces: [[UInt8]] = []
@@ -26,8 +28,10 @@ actor RangeReader {
     private var dataWaiters: [CheckedContinuation<Void, Never>] = []
     private var spaceWaiter: CheckedContinuation<Void, Never>?
 
-    init(client: any PFSClient, ref: CommitRef, path: String, size: UInt64, window: UInt64 = 16 << 20) {
+    init(client: any PFSClient, ref: CommitRef, path: String, size: UInt64, identity: String?, cache: BlockCache, window: UInt64 = 16 << 20) {
         self.client = client
+        self.identity = identity
+        self.cache = cache
         self.ref = ref
         self.path = path
         self.size = size
@@ -50,6 +54,31 @@ actor RangeReader {
     }
 
     private func fetch(_ from: UInt64, _ to: UInt64) async throws -> [UInt8] {
+        guard let identity else { return try await fetchDirect(from, to) }
+        let bs = BlockCache.blockSize
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(to - from))
+        var index = from / bs
+        while index * bs < to {
+            let start = index * bs
+            let len = min(bs, size - start)
+            let (client, ref, path) = (self.client, self.ref, self.path)
+            let block = try await cache.block(.init(identity: identity, index: index)) {
+                var b: [UInt8] = []
+                b.reserveCapacity(Int(len))
+                for try await piece in try await client.getFile(ref, path: path, offset: start, length: len) { b += piece }
+                return b
+            }
+            let lo = Int(max(from, start) - start)
+            let hi = Int(min(to, start + len) - start)
+            guard hi <= block.count else { throw PFSError.io("the file '\(path)' ended before its recorded size") }
+            out += block[lo..<hi]
+            index += 1
+        }
+        return out
+    }
+
+    private func fetchDirect(_ from: UInt64, _ to: UInt64) async throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(Int(to - from))
         for try await piece in try await client.getFile(ref, path: path, offset: from, length: to - from) { out += piece }
