@@ -150,10 +150,17 @@ def main():
         jfs = os.path.join(peers_dir, "mnt", "jfs")
         if p.returncode != 0 or not mounted(jfs):
             log(f"peers.sh start failed (exit {p.returncode}): {(p.stderr or p.stdout).strip()[-300:]}")
-        else:
-            jd = os.path.join(jfs, "fb")
+            # Peers already running on this machine (their ports are taken): measure their JuiceFS mount.
+            jfs = next((l.split()[1] for l in open("/proc/mounts") if l.split()[2] == "fuse.juicefs"), None)
+            if jfs:
+                log(f"using the JuiceFS mount already at {jfs}")
+        if jfs and mounted(jfs):
+            jd = os.path.join(jfs, f"pachs3-mountbench-{os.getpid()}")
             os.makedirs(jd, exist_ok=True)
-            res["juicefs"] = fusebench("juicefs", jd)
+            try:
+                res["juicefs"] = fusebench("juicefs", jd)
+            finally:
+                shutil.rmtree(jd, ignore_errors=True)
     finally:
         if proc is not None:
             stop_pachs3(proc, mnt)

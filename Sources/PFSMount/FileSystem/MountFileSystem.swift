@@ -302,6 +302,8 @@ final class MountFileSystem: Sendable {
     }
 
     func getxattr(_ req: FuseRequest, ino: UInt64, name: String, size: Int) {
+        // ls and cp ask every file for ACLs and security labels: answer those without a lookup.
+        guard Self.xattrNames.contains(name) else { return req.fail(ENODATA) }
         serve(req) { [self] in
             let attrs = try await attributes(try key(ino))
             guard let value = xattrs(attrs)[name] else { throw FuseError(ENODATA) }

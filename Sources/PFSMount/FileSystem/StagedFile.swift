@@ -13,6 +13,7 @@ final class StagedFile: @unchecked Sendable {
     private var _writers = 0
     private var _version = 1
     private var _mtime = Date()
+    private var _committedVersion = 0
 
     /// Creates an empty staged file for `path` in `directory`.
     init(path: String, branch: WriteStage.Branch, directory: String) throws {
@@ -40,6 +41,12 @@ final class StagedFile: @unchecked Sendable {
     var mtime: Date {
         get { locked { _mtime } }
         set { locked { _mtime = newValue; _version += 1 } }
+    }
+
+    /// The version the last commit recorded (an fsync commits a file that stays open).
+    var committedVersion: Int {
+        get { locked { _committedVersion } }
+        set { locked { _committedVersion = newValue } }
     }
 
     func opened() { locked { _writers += 1 } }

@@ -261,11 +261,16 @@ final class WriteStage: @unchecked Sendable {
     }
 
     private func record(_ b: Branch, includeOpen: Bool) async throws {
-        let (files, deleted, dirs): ([(String, StagedFile, Int)], Set<String>, Set<String>) = locked {
-            guard let c = branches[b] else { return ([], [], []) }
+        let (files, recorded, deleted, dirs): ([(String, StagedFile, Int)], [StagedFile], Set<String>, Set<String>) = locked {
+            guard var c = branches[b] else { return ([], [], [], []) }
+            // Closed since an fsync recorded their last version: nothing more to commit.
+            let recorded = c.files.filter { $0.value.writers == 0 && $0.value.version == $0.value.committedVersion }
+            for p in recorded.keys { c.files[p] = nil }
+            branches[b] = c
             let files = c.files.compactMap { (p, f) in includeOpen || f.writers == 0 ? (p, f, f.version) : nil }
-            return (files, c.deleted, c.dirs)
+            return (files, Array(recorded.values), c.deleted, c.dirs)
         }
+        for f in recorded { f.discard() }
         if files.isEmpty && deleted.isEmpty && dirs.isEmpty { return }
         let client = fs.client
         let opCount = files.count + dirs.count + (deleted.isEmpty ? 0 : 1)
@@ -309,9 +314,12 @@ final class WriteStage: @unchecked Sendable {
         let done: [StagedFile] = locked {
             guard var c = branches[b] else { return [] }
             var done: [StagedFile] = []
-            for (p, f, v) in files where c.files[p] === f && f.version == v && f.writers == 0 {
-                c.files[p] = nil
-                done.append(f)
+            for (p, f, v) in files where c.files[p] === f && f.version == v {
+                f.committedVersion = v
+                if f.writers == 0 {
+                    c.files[p] = nil
+                    done.append(f)
+                }
             }
             c.deleted.subtract(deleted)
             c.dirs.subtract(dirs)
