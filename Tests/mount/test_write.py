@@ -214,3 +214,16 @@ def test_commit_at_unmount(tmp_path):
     finally:
         srv.stop()
         shutil.rmtree(srv.root, ignore_errors=True)
+
+
+def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
+    b = server.mnt / repo / "master"
+    f = open(b / "ephemeral.txt", "wb")
+    f.write(b"temporary")
+    os.unlink(b / "ephemeral.txt")
+    f.close()
+    (b / "marker.txt").write_bytes(b"m")  # a later commit, to wait for
+    assert wait_until(lambda: s3_get(s3, repo, "marker.txt") == b"m", 5)
+    time.sleep(0.2)
+    assert s3_get(s3, repo, "ephemeral.txt") is None
+    assert not (b / "ephemeral.txt").exists()

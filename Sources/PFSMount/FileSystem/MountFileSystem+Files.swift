@@ -136,7 +136,10 @@ extension MountFileSystem {
         case .file(.reader(let r))?:
             Task { await r.close() }
         case .file(.staged(let f))?:
-            if f.closed() == 0 { writes.changed(f.branch) }
+            if f.closed() == 0 {
+                // Deleted or replaced while open: its bytes go nowhere.
+                if writes.isStaged(f) { writes.changed(f.branch) } else { f.discard() }
+            }
         default:
             break
         }

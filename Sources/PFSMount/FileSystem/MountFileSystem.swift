@@ -239,8 +239,10 @@ final class MountFileSystem: Sendable {
             let handle = DirectoryHandle(client: client, source: source, dots: dots, hide: hide) { [weak self] in self?.logHidden($0) }
             var f = fi
             f.fh = handles.withLock { $0.add(.directory(handle)) }
-            if case .file(let ref, _) = k.level, case .commit = ref.base { cfuse3_set_cache_readdir(&f, 1) }
-            cfuse3_set_keep_cache(&f, 0)
+            // A commit never changes: the kernel may keep its listing for good.
+            let snapshot: Bool = if case .file(let ref, _) = k.level, case .commit = ref.base { true } else { false }
+            cfuse3_set_cache_readdir(&f, snapshot ? 1 : 0)
+            cfuse3_set_keep_cache(&f, snapshot ? 1 : 0)
             req.open(f)
         }
     }

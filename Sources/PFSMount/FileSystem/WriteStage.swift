@@ -162,6 +162,11 @@ final class WriteStage: @unchecked Sendable {
         return winner
     }
 
+    /// Whether `f` is still staged under some path (not deleted or replaced).
+    func isStaged(_ f: StagedFile) -> Bool {
+        locked { branches[f.branch]?.files[f.path] === f }
+    }
+
     func delete(_ b: Branch, _ path: String) {
         let f: StagedFile? = locked {
             var c = branches[b] ?? Changes()
