@@ -227,3 +227,18 @@ def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
     time.sleep(0.2)
     assert s3_get(s3, repo, "ephemeral.txt") is None
     assert not (b / "ephemeral.txt").exists()
+
+
+def test_listings_are_complete_while_commits_are_in_flight(server, s3, repo):
+    d = server.mnt / repo / "master" / "many"
+    os.mkdir(d)
+    names = set()
+    for r in range(3):
+        for i in range(500):
+            name = f"r{r}-{i:04d}"
+            (d / name).write_bytes(b"x")
+            names.add(name)
+        # Every file, staged or committed, at every moment.
+        for _ in range(3):
+            assert set(os.listdir(d)) == names
+            time.sleep(0.02)

@@ -110,7 +110,9 @@ final class MountFileSystem: Sendable {
             return .directory(readOnly: true)
         case .file(let ref, let path):
             let ro = isReadOnly(key)
-            if case .branch(let b) = ref.base, !ro, let staged = writes.staged(ref.repo, b, path) {
+            if case .branch(let b) = ref.base, !ro, var staged = writes.staged(ref.repo, b, path) {
+                // A directory may hold committed files besides the staged ones: list it at the HEAD too.
+                if staged.kind == .directory { staged.commit = try await commit(of: ref) }
                 return staged
             }
             if path.isEmpty {
@@ -225,9 +227,7 @@ final class MountFileSystem: Sendable {
                                 attributes: .directory(commit: c.id, readOnly: true))
                         })
             case .file(let ref, let path):
-                let attrs = try await attributes(k)
-                guard attrs.kind == .directory else { throw FuseError(ENOTDIR) }
-                source = .tree(ref: ref, commit: attrs.commit, prefix: path.isEmpty ? "" : path + "/", readOnly: isReadOnly(k))
+                // The staged changes before the HEAD: a commit moves the HEAD before it drops what it recorded.
                 if case .branch(let b) = ref.base, !isReadOnly(k) {
                     let overlay = writes.overlay(ref.repo, b, path)
                     hide = overlay.hide
@@ -235,6 +235,9 @@ final class MountFileSystem: Sendable {
                         .init(name: name, key: MountPath(.file(ref, path: path.isEmpty ? name : path + "/" + name)), attributes: attrs)
                     }
                 }
+                let attrs = try await attributes(k)
+                guard attrs.kind == .directory else { throw FuseError(ENOTDIR) }
+                source = .tree(ref: ref, commit: attrs.commit, prefix: path.isEmpty ? "" : path + "/", readOnly: isReadOnly(k))
             }
             let handle = DirectoryHandle(client: client, source: source, dots: dots, hide: hide) { [weak self] in self?.logHidden($0) }
             var f = fi
