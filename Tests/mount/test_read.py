@@ -63,7 +63,11 @@ def test_a_put_through_s3_appears_within_a_second_and_the_old_commit_keeps_its_b
     assert (server.mnt / repo / f"@{old}" / "data.txt").read_bytes() == b"version one\n"
     assert (server.mnt / repo / f"@{new}" / "data.txt").read_bytes() == b"version two, longer\n"
     # A new file and a deletion show up too.
+    # Listed twice, the kernel may keep the listing: a new commit must still show in it.
+    listing = server.mnt / repo / "master"
+    assert "fresh.txt" not in os.listdir(listing) and "fresh.txt" not in os.listdir(listing)
     put(s3, repo, "fresh.txt", b"x")
+    assert wait_until(lambda: "fresh.txt" in os.listdir(listing), 1.0)
     assert wait_until(lambda: (server.mnt / repo / "master" / "fresh.txt").exists(), 1.0)
     s3.delete_object(Bucket=f"master.{repo}", Key="data.txt")
     assert wait_until(lambda: not path.exists(), 1.0)

@@ -132,15 +132,17 @@ final class MountFileSystem: Sendable {
     /// A path in a commit: a directory if anything is under `path/` (it shadows a file `path`), else the file.
     func attributes(_ repo: RepoID, _ id: CommitID, _ path: String, readOnly: Bool) async throws -> NodeAttributes {
         let cref = CommitRef.commit(repo, id)
-        let page = try await client.listFiles(cref, prefix: path + "/", startAfter: nil, delimiter: "/", limit: 1)
-        if !page.files.isEmpty || !page.commonPrefixes.isEmpty { return .directory(commit: id, readOnly: readOnly) }
+        let info: FileInfo
         do {
-            let info = try await client.inspectFile(cref, path: path)
-            guard info.kind == .file, let e = info.entry else { return .directory(commit: id, readOnly: readOnly) }
-            return .file(e, commit: id, readOnly: readOnly)
+            info = try await client.inspectFile(cref, path: path)
         } catch PFSError.notFound {
             throw FuseError(ENOENT)
         }
+        guard info.kind == .file, let e = info.entry else { return .directory(commit: id, readOnly: readOnly) }
+        // A file `a` with keys under `a/` as well: the directory shadows it.
+        let page = try await client.listFiles(cref, prefix: path + "/", startAfter: nil, delimiter: "/", limit: 1)
+        if !page.files.isEmpty || !page.commonPrefixes.isEmpty { return .directory(commit: id, readOnly: readOnly) }
+        return .file(e, commit: id, readOnly: readOnly)
     }
 
     func logHidden(_ paths: [String]) {
@@ -242,10 +244,24 @@ final class MountFileSystem: Sendable {
             let handle = DirectoryHandle(client: client, source: source, dots: dots, hide: hide) { [weak self] in self?.logHidden($0) }
             var f = fi
             f.fh = handles.withLock { $0.add(.directory(handle)) }
-            // A commit never changes: the kernel may keep its listing for good.
-            let snapshot: Bool = if case .file(let ref, _) = k.level, case .commit = ref.base { true } else { false }
-            cfuse3_set_cache_readdir(&f, snapshot ? 1 : 0)
-            cfuse3_set_keep_cache(&f, snapshot ? 1 : 0)
+            // A commit never changes: the kernel may keep its listing for good. A branch directory's listing
+            // is kept while the HEAD is the same and nothing is staged (changes through the mount drop the
+            // kernel's copy themselves; commits from other doors move the HEAD).
+            var keep = false
+            if case .file(let ref, _) = k.level, case .tree(_, let commit, _, _) = source {
+                if case .commit = ref.base {
+                    keep = true
+                } else {
+                    let identity = dots.count == 2 && hide.isEmpty ? commit.map { "dir:" + $0.rawValue } : nil
+                    keep = table.withLock { t in
+                        let same = identity != nil && t.node(ino)?.contentIdentity == identity
+                        t.setContentIdentity(ino, identity)
+                        return same
+                    }
+                }
+            }
+            cfuse3_set_cache_readdir(&f, keep ? 1 : 0)
+            cfuse3_set_keep_cache(&f, keep ? 1 : 0)
             req.open(f)
         }
     }
