@@ -17,8 +17,9 @@ public struct MountConfiguration: Sendable {
     public var cacheDirectory: String
     /// The source shown in /proc/mounts (the server address or the data directory).
     public var source: String
-    /// How long the kernel may cache names and attributes under a branch, in seconds; commit
-    /// subscriptions invalidate them sooner when the branch moves.
+    /// How long the kernel may cache names and attributes under a branch, in seconds. Commit
+    /// subscriptions invalidate what a new commit changes as soon as it lands, so this only bounds
+    /// staleness if a notification is lost.
     public var branchCacheSeconds: Double
     /// How long closes may wait for each other to share one commit, in seconds.
     public var commitDelaySeconds: Double
@@ -29,7 +30,7 @@ public struct MountConfiguration: Sendable {
 
     public init(
         readOnly: Bool = false, allowOther: Bool = false, commitPolicy: CommitPolicy = .close, cacheDirectory: String,
-        source: String = "pachs3", branchCacheSeconds: Double = 1, commitDelaySeconds: Double = 0.05, readCacheBytes: Int = 1 << 30,
+        source: String = "pachs3", branchCacheSeconds: Double = 30, commitDelaySeconds: Double = 0.05, readCacheBytes: Int = 1 << 30,
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.readOnly = readOnly
