@@ -12,7 +12,11 @@ enum FuseOperations {
             // Large requests: fewer round trips for sequential reads and writes.
             conn.pointee.max_write = 1 << 20
             conn.pointee.max_readahead = 1 << 20
-            let caps: [Int32] = [FUSE_CAP_ASYNC_READ, FUSE_CAP_READDIRPLUS, FUSE_CAP_READDIRPLUS_AUTO, FUSE_CAP_AUTO_INVAL_DATA, FUSE_CAP_ATOMIC_O_TRUNC]
+            // POSIX_ACL: the kernel caches "no ACL" per inode, so ls -l asks once, not on every run.
+            let caps: [Int32] = [
+                FUSE_CAP_ASYNC_READ, FUSE_CAP_READDIRPLUS, FUSE_CAP_READDIRPLUS_AUTO, FUSE_CAP_AUTO_INVAL_DATA, FUSE_CAP_ATOMIC_O_TRUNC,
+                FUSE_CAP_POSIX_ACL,
+            ]
             let wanted: UInt32 = caps.reduce(0) { $0 | UInt32($1) }
             conn.pointee.want |= conn.pointee.capable & wanted
             // Keep writeback caching off: a close must reach us with every byte so it can commit.
