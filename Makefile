@@ -4,11 +4,13 @@ DATA       ?= pachs3-data
 PORT       ?= 30600
 DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
-DEB_BENCH  := time wrk
+DEB_BENCH  := time wrk fio hyperfine util-linux
 DEB_COMPAT := rclone s3cmd s3fs curl openssl
+DEB_MOUNT  := rsync tar findutils grep
+PREFIX     ?= /usr/local
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run demo test test-compat compat-deps bench clean proto
+.PHONY: all deps build release install install-helper run demo test test-compat test-mount compat-deps mount-deps bench clean proto
 
 all: build
 
@@ -25,6 +27,13 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# Installs pachs3 in $(PREFIX)/bin and the mount(8) helper in /sbin: `mount -t pachs3` and fstab lines work.
+install: release install-helper
+	$(SUDO) install -D -m 755 .build/release/pachs3 $(DESTDIR)$(PREFIX)/bin/pachs3
+
+install-helper:
+	$(SUDO) install -D -m 755 mount-helpers/mount.pachs3 $(DESTDIR)/sbin/mount.pachs3
 
 # Starts the S3 gateway and the gRPC API (port 30650) on the embedded store in $(DATA); Ctrl-C stops it gracefully.
 run: release
@@ -43,6 +52,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 $(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory test-compat
+	@$(MAKE) --no-print-directory test-mount
 
 # Installs only the Python packages and the aws CLI that are missing.
 compat-deps:
@@ -60,6 +70,18 @@ compat-deps:
 test-compat: build compat-deps
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/compat
 
+# Installs only the Debian packages the mount suite's tools need that are missing.
+mount-deps: compat-deps
+	@missing=""; for p in $(DEB_MOUNT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Real FUSE mounts (`pachs3 serve --mount`, `pachs3 mount`, mount.pachs3) used with real tools (Tests/mount).
+test-mount: build mount-deps install-helper
+	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/mount
+
 bench: release
 	@missing=""; for p in $(DEB_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
@@ -67,6 +89,8 @@ bench: release
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/s3_bench.py
 	@$(MAKE) --no-print-directory compat-deps
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/grpc_bench.py
+
+	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/mount_bench.py
 
 # Regenerates the committed Swift in Sources/PFSProto/Generated from proto/ (protoc from Debian's
 # protobuf-compiler, the two plugins built in release mode from the package's own dependencies).

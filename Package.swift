@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "S3Gateway", targets: ["S3Gateway"]),
         .library(name: "PFSRemote", targets: ["PFSRemote"]),
         .library(name: "PFSGRPCServer", targets: ["PFSGRPCServer"]),
+        .library(name: "PFSMount", targets: ["PFSMount"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -101,6 +102,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libfuse 3 (low-level API), with a shim for what Swift cannot import.
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        // The FUSE door: the mount, reaching PFS only through the client API.
+        .target(
+            name: "PFSMount",
+            dependencies: ["PFSClient", "CFuse3"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pachs3",
             dependencies: [
@@ -108,6 +117,7 @@ let package = Package(
                 "S3Gateway",
                 "PFSGRPCServer",
                 "PFSRemote",
+                "PFSMount",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,6 +143,7 @@ let package = Package(
             dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PFSMountTests", dependencies: ["PFSMount"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
     ]
 )

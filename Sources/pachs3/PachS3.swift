@@ -3,6 +3,7 @@ import Foundation
 import PFS
 import PFSClient
 import PFSRemote
+import PFSMount
 
 @main
 struct PachS3: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct PachS3: AsyncParsableCommand {
         abstract: "Versioned data: repos, branches, immutable commits and files, served as S3 buckets and a mount.",
         version: "0.1.0",
         subcommands: [
-            ServeCommand.self, S3GatewayCommand.self, AuthCommand.self, CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
+            ServeCommand.self, S3GatewayCommand.self, MountCommand.self, AuthCommand.self, CreateCommand.self, ListCommand.self, InspectCommand.self, DeleteCommand.self, StartCommand.self, FinishCommand.self,
             PutCommand.self, GetCommand.self, CopyCommand.self, GlobCommand.self, DiffCommand.self, GCCommand.self, FsckCommand.self,
             DebugCommand.self,
         ]
@@ -29,6 +30,8 @@ struct PachS3: AsyncParsableCommand {
             Output.fail(e.message)
         } catch let e as CLIError {
             Output.fail(e.message)
+        } catch let e as MountError {
+            Output.fail(e.description)
         } catch {
             exit(withError: error)
         }

@@ -4,6 +4,7 @@ import Logging
 import Hummingbird
 import PFSClient
 import PFSGRPCServer
+import PFSMount
 import S3Gateway
 import ServiceLifecycle
 
@@ -21,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(help: "A PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
     @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(help: "Also mount the repos at this directory, in this process (see `pachs3 mount`).") var mount: String?
+    @Option(help: "Options of --mount, comma-separated (ro, allow_other, commit=close|unmount, cache_dir=DIR).") var mountOptions: String = ""
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw CLIError("unknown log level '\(logLevel)'") }
@@ -48,11 +51,29 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot set up TLS: \(error)")
         }
+        var mounted: PFSMount?
+        if let mount {
+            let opts = try MountOptions(parsing: mountOptions)
+            try MountCommand.checkMountpoint(mount)
+            let cache = opts.cacheDirectory ?? (dir as NSString).appendingPathComponent("mount-cache")
+            mounted = try MountCommand.start(client: client, at: mount, options: opts, cacheDirectory: cache, source: dir)
+        }
+        let served = Task { [mounted] in await mounted?.run() }
+        if let mount { FileHandle.standardOutput.write(Data("pachs3 mount ready at \(mount)\n".utf8)) }
         let grpc = PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: app), .init(service: GRPCServerService(server: grpc, host: host))],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await mounted?.unmount()
+            await served.value
+            throw error
+        }
+        // SIGTERM/SIGINT stopped the doors: commit what the mount staged, then unmount.
+        await mounted?.unmount()
+        await served.value
     }
 }

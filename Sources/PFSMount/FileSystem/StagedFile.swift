@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import PFS
+
+/// A file being written through the mount: its bytes in a local file of the cache directory until the
+/// commit that records them. Reads and writes go straight to the local file.
+final class StagedFile: @unchecked Sendable {
+    let localPath: String
+    let branch: WriteStage.Branch
+    let fd: Int32
+    private let lock = NSLock()
+    private var _path: String
+    private var _writers = 0
+    private var _version = 1
+    private var _mtime = Date()
+    private var _committedVersion = 0
+
+    /// Creates an empty staged file for `path` in `directory`.
+    init(path: String, branch: WriteStage.Branch, directory: String) throws {
+        self.branch = branch
+        localPath = (directory as NSString).appendingPathComponent(UUID().uuidString)
+        fd = Glibc.open(localPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PFSError.io("cannot create a staging file in \(directory): \(String(cString: strerror(errno)))") }
+        _path = path
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// The path in the branch (changes on rename).
+    var path: String {
+        get { locked { _path } }
+        set { locked { _path = newValue; _version += 1 } }
+    }
+    var writers: Int { locked { _writers } }
+    /// Bumped by every change, so a commit knows whether it recorded the latest bytes.
+    var version: Int { locked { _version } }
+    var mtime: Date {
+        get { locked { _mtime } }
+        set { locked { _mtime = newValue; _version += 1 } }
+    }
+
+    /// The version the last commit recorded (an fsync commits a file that stays open).
+    var committedVersion: Int {
+        get { locked { _committedVersion } }
+        set { locked { _committedVersion = newValue } }
+    }
+
+    func opened() { locked { _writers += 1 } }
+    /// One writer fewer; returns how many are left.
+    func closed() -> Int { locked { _writers = max(0, _writers - 1); return _writers } }
+
+    var size: UInt64 {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> Int {
+        let n = pwrite(fd, bytes.baseAddress, bytes.count, off_t(offset))
+        guard n >= 0 else { throw FuseError(errno) }
+        locked { _version += 1; _mtime = Date() }
+        return n
+    }
+
+    func read(count: Int, at offset: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        guard n >= 0 else { throw FuseError(errno) }
+        out.removeLast(count - n)
+        return out
+    }
+
+    func truncate(_ size: UInt64) throws {
+        guard ftruncate(fd, off_t(size)) == 0 else { throw FuseError(errno) }
+        locked { _version += 1; _mtime = Date() }
+    }
+
+    /// Appends `bytes` at the end (while filling the file from the store).
+    func append(_ bytes: [UInt8]) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            guard n > 0 else { throw FuseError(errno) }
+            done += n
+        }
+    }
+
+    func attributes(readOnly: Bool) -> NodeAttributes {
+        NodeAttributes(kind: .file, size: size, modified: mtime, entry: nil, commit: nil, readOnly: readOnly)
+    }
+
+    /// The bytes, streamed from the local file in pieces of 1 MiB.
+    func contents() -> StagedFileContents { StagedFileContents(fd: fd) }
+
+    /// Removes the local file.
+    func discard() {
+        Glibc.close(fd)
+        unlink(localPath)
+    }
+}
+
+/// The bytes of a staged file as an async sequence of pieces.
+struct StagedFileContents: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let fd: Int32
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let fd: Int32
+        var offset = 0
+        mutating func next() async throws -> [UInt8]? {
+            var buf = [UInt8](repeating: 0, count: 1 << 20)
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 1 << 20, off_t(offset)) }
+            guard n >= 0 else { throw PFSError.io("cannot read a staging file: \(String(cString: strerror(errno)))") }
+            guard n > 0 else { return nil }
+            offset += n
+            if n < buf.count { buf.removeLast(buf.count - n) }
+            return buf
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(fd: fd) }
+}

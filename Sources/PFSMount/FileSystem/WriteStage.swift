@@ -1,0 +1,336 @@
+import Foundation
+import Glibc
+import PFS
+import PFSClient
+
+/// Changes made through the mount, per branch, staged locally until a commit records them: files being
+/// written, deletions, new directories. A commit takes only files no one has open for writing (at unmount,
+/// everything), so readers through S3 never see a half-written file.
+final class WriteStage: @unchecked Sendable {
+    struct Branch: Hashable, Sendable {
+        var repo: RepoID
+        var name: String
+    }
+
+    private struct Changes {
+        var files: [String: StagedFile] = [:]
+        /// File paths (and directory markers ending with `/`) to delete.
+        var deleted: Set<String> = []
+        /// Directories made with mkdir.
+        var dirs: Set<String> = []
+        var scheduled = false
+        var isEmpty: Bool { files.isEmpty && deleted.isEmpty && dirs.isEmpty }
+    }
+
+    private unowned let fs: MountFileSystem
+    private let lock = NSLock()
+    private var branches: [Branch: Changes] = [:]
+    /// The last commit task of each branch: commits of one branch run one after another.
+    private var tails: [Branch: Task<Void, any Error>] = [:]
+    let directory: String
+
+    init(fs: MountFileSystem) throws {
+        self.fs = fs
+        directory = fs.configuration.cacheDirectory
+        if !fs.configuration.readOnly {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw MountError("cannot create the cache directory \(directory): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: - What the mount shows
+
+    func stagedFile(_ repo: RepoID, _ branch: String, _ path: String) -> StagedFile? {
+        locked { branches[Branch(repo: repo, name: branch)]?.files[path] }
+    }
+
+    /// The staged state of `path`: a file being written, a new directory, or a directory holding either.
+    func staged(_ repo: RepoID, _ branch: String, _ path: String) -> NodeAttributes? {
+        locked {
+            guard let c = branches[Branch(repo: repo, name: branch)], !path.isEmpty else { return nil }
+            if let f = c.files[path] { return f.attributes(readOnly: false) }
+            if c.dirs.contains(path) { return .directory(readOnly: false) }
+            let dir = path + "/"
+            if c.files.keys.contains(where: { $0.hasPrefix(dir) }) || c.dirs.contains(where: { $0.hasPrefix(dir) }) {
+                return .directory(readOnly: false)
+            }
+            return nil
+        }
+    }
+
+    /// Whether `path` was deleted through the mount and not made again.
+    func isHidden(_ repo: RepoID, _ branch: String, _ path: String) -> Bool {
+        locked {
+            guard let c = branches[Branch(repo: repo, name: branch)] else { return false }
+            return c.deleted.contains(path) || c.deleted.contains(path + "/")
+        }
+    }
+
+    /// The staged children of a directory, and the names to hide from its committed listing.
+    func overlay(_ repo: RepoID, _ branch: String, _ dir: String) -> (extra: [(String, NodeAttributes)], hide: Set<String>) {
+        locked {
+            guard let c = branches[Branch(repo: repo, name: branch)] else { return ([], []) }
+            let prefix = dir.isEmpty ? "" : dir + "/"
+            var extra: [String: NodeAttributes] = [:]
+            func child(_ p: String) -> (String, Bool)? {
+                guard p.hasPrefix(prefix) else { return nil }
+                let rest = p.dropFirst(prefix.count)
+                if let slash = rest.firstIndex(of: "/") { return (String(rest[..<slash]), true) }
+                return rest.isEmpty ? nil : (String(rest), false)
+            }
+            for (p, f) in c.files {
+                guard let (name, isDir) = child(p) else { continue }
+                extra[name] = isDir ? .directory(readOnly: false) : f.attributes(readOnly: false)
+            }
+            for d in c.dirs {
+                guard let (name, _) = child(d) else { continue }
+                extra[name] = .directory(readOnly: false)
+            }
+            var hide = Set(extra.keys)
+            for d in c.deleted {
+                let p = d.hasSuffix("/") ? String(d.dropLast()) : d
+                if let (name, isDir) = child(p), !isDir, extra[name] == nil { hide.insert(name) }
+            }
+            return (extra.map { ($0.key, $0.value) }, hide)
+        }
+    }
+
+    // MARK: - Changes
+
+    /// A new empty staged file at `path` (replacing any staged one), opened for writing if `open`.
+    func create(_ b: Branch, _ path: String, open: Bool) throws -> StagedFile {
+        let f = try StagedFile(path: path, branch: b, directory: directory)
+        if open { f.opened() }
+        let old: StagedFile? = locked {
+            var c = branches[b] ?? Changes()
+            let old = c.files[path]
+            c.files[path] = f
+            c.deleted.remove(path)
+            branches[b] = c
+            return old
+        }
+        old?.discard()
+        return f
+    }
+
+    /// The staged file at `path`, opened for writing: the existing one, or a copy of the committed file
+    /// (its first `limit` bytes), or an empty one.
+    func openForWrite(_ b: Branch, _ path: String, truncate: Bool, limit: UInt64? = nil, commit: CommitID?) async throws -> StagedFile {
+        if let f = locked({ branches[b]?.files[path] }) {
+            f.opened()
+            if truncate { try f.truncate(0) }
+            return f
+        }
+        let f = try StagedFile(path: path, branch: b, directory: directory)
+        if !truncate, let commit {
+            let cref = CommitRef.commit(b.repo, commit)
+            do {
+                let size = try await fs.client.inspectFile(cref, path: path).size
+                let len = min(size, limit ?? size)
+                if len > 0 {
+                    for try await piece in try await fs.client.getFile(cref, path: path, offset: 0, length: len) { try f.append(piece) }
+                }
+                if let limit, limit > size { try f.truncate(limit) }
+            } catch {
+                f.discard()
+                throw error
+            }
+        }
+        f.opened()
+        // Another open may have staged the file meanwhile: use the first one.
+        let winner: StagedFile = locked {
+            var c = branches[b] ?? Changes()
+            if let existing = c.files[path] {
+                existing.opened()
+                return existing
+            }
+            c.files[path] = f
+            c.deleted.remove(path)
+            branches[b] = c
+            return f
+        }
+        if winner !== f { f.discard() }
+        return winner
+    }
+
+    /// Whether `f` is still staged under some path (not deleted or replaced).
+    func isStaged(_ f: StagedFile) -> Bool {
+        locked { branches[f.branch]?.files[f.path] === f }
+    }
+
+    func delete(_ b: Branch, _ path: String) {
+        let f: StagedFile? = locked {
+            var c = branches[b] ?? Changes()
+            let f = c.files.removeValue(forKey: path)
+            c.dirs.remove(path)
+            c.deleted.insert(path)
+            branches[b] = c
+            return f
+        }
+        if let f, f.writers == 0 { f.discard() }
+    }
+
+    func makeDirectory(_ b: Branch, _ path: String) {
+        locked {
+            var c = branches[b] ?? Changes()
+            c.dirs.insert(path)
+            c.deleted.remove(path + "/")
+            branches[b] = c
+        }
+    }
+
+    /// Removes a directory made through the mount, and its marker if it was committed.
+    func removeDirectory(_ b: Branch, _ path: String) {
+        locked {
+            var c = branches[b] ?? Changes()
+            c.dirs.remove(path)
+            c.deleted.insert(path + "/")
+            branches[b] = c
+        }
+    }
+
+    /// Moves a staged file; false if `from` is not staged.
+    func moveStaged(_ b: Branch, from: String, to: String) -> Bool {
+        let replaced: StagedFile?? = locked {
+            guard var c = branches[b], let f = c.files.removeValue(forKey: from) else { return nil }
+            let old = c.files[to]
+            f.path = to
+            c.files[to] = f
+            c.deleted.remove(to)
+            // Delete the old name too: a commit in flight may be recording it.
+            c.deleted.insert(from)
+            branches[b] = c
+            return .some(old)
+        }
+        guard let replaced else { return false }
+        if let r = replaced, r.writers == 0 { r.discard() }
+        return true
+    }
+
+    // MARK: - Commits
+
+    /// After a change: commits soon (closes close together share one commit), unless commits wait for unmount.
+    func changed(_ b: Branch) {
+        guard fs.configuration.commitPolicy == .close else { return }
+        let start: Bool = locked {
+            guard branches[b] != nil, branches[b]!.scheduled == false else { return false }
+            branches[b]!.scheduled = true
+            return true
+        }
+        guard start else { return }
+        let delay = fs.configuration.commitDelaySeconds
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            locked { branches[b]?.scheduled = false }
+            do {
+                try await commit(b, includeOpen: false)
+            } catch {
+                fs.configuration.log("cannot commit the changes to \(b.repo)@\(b.name): \(error); they stay staged and are tried again")
+            }
+        }
+    }
+
+    /// Commits the staged changes of `b` now, after any commit in flight.
+    func commit(_ b: Branch, includeOpen: Bool) async throws {
+        let task: Task<Void, any Error> = locked {
+            let previous = tails[b]
+            let t = Task {
+                _ = try? await previous?.value
+                try await self.record(b, includeOpen: includeOpen)
+            }
+            tails[b] = t
+            return t
+        }
+        try await task.value
+    }
+
+    /// Commits everything staged on every branch (at unmount).
+    func commitAll() async {
+        let all = locked { Array(branches.keys) }
+        for b in all {
+            do {
+                try await commit(b, includeOpen: true)
+            } catch {
+                fs.configuration.log("cannot commit the changes to \(b.repo)@\(b.name): \(error); they stay in \(directory)")
+            }
+        }
+    }
+
+    private func record(_ b: Branch, includeOpen: Bool) async throws {
+        let (files, recorded, deleted, dirs): ([(String, StagedFile, Int)], [StagedFile], Set<String>, Set<String>) = locked {
+            guard var c = branches[b] else { return ([], [], [], []) }
+            // Closed since an fsync recorded their last version: nothing more to commit.
+            let recorded = c.files.filter { $0.value.writers == 0 && $0.value.version == $0.value.committedVersion }
+            for p in recorded.keys { c.files[p] = nil }
+            branches[b] = c
+            let files = c.files.compactMap { (p, f) in includeOpen || f.writers == 0 ? (p, f, f.version) : nil }
+            return (files, Array(recorded.values), c.deleted, c.dirs)
+        }
+        for f in recorded { f.discard() }
+        if files.isEmpty && deleted.isEmpty && dirs.isEmpty { return }
+        let client = fs.client
+        let opCount = files.count + dirs.count + (deleted.isEmpty ? 0 : 1)
+        var target = CommitRef.branch(b.repo, b.name)
+        var open: CommitID?
+        if opCount > 1, let c = try? await client.startCommit(b.repo, branch: b.name, parent: nil, description: "pachs3 mount") {
+            open = c.id
+            target = .commit(b.repo, c.id)
+        }
+        var last: CommitID?
+        do {
+            if !deleted.isEmpty {
+                let paths = deleted.filter { d in !files.contains { $0.0 == d } }
+                if !paths.isEmpty { last = try await client.deleteFiles(target, paths: Array(paths), prefixes: []) }
+            }
+            for d in dirs { last = try await client.createDirectory(target, path: d) }
+            let ids = try await withThrowingTaskGroup(of: CommitID.self) { group in
+                var out: [CommitID] = []
+                var pending = 0
+                for (p, f, _) in files {
+                    if pending >= 16, let id = try await group.next() {
+                        out.append(id)
+                        pending -= 1
+                    }
+                    let mtime = String(format: "%.3f", f.mtime.timeIntervalSince1970)
+                    group.addTask { [target] in
+                        try await client.putFile(target, path: p, from: f.contents(), options: PutOptions(metadata: ["mtime": mtime])).commit
+                    }
+                    pending += 1
+                }
+                for try await id in group { out.append(id) }
+                return out
+            }
+            last = ids.last ?? last
+        } catch {
+            if let open { _ = try? await client.finishCommit(.commit(b.repo, open), description: "pachs3 mount") }
+            throw error
+        }
+        if let open { last = try await client.finishCommit(.commit(b.repo, open), description: "pachs3 mount").id }
+        if let last { await fs.heads.moved(b.repo, b.name, to: last) }
+        let done: [StagedFile] = locked {
+            guard var c = branches[b] else { return [] }
+            var done: [StagedFile] = []
+            for (p, f, v) in files where c.files[p] === f && f.version == v {
+                f.committedVersion = v
+                if f.writers == 0 {
+                    c.files[p] = nil
+                    done.append(f)
+                }
+            }
+            c.deleted.subtract(deleted)
+            c.dirs.subtract(dirs)
+            branches[b] = c.isEmpty && !c.scheduled ? nil : c
+            return done
+        }
+        for f in done { f.discard() }
+    }
+}

@@ -1,0 +1,144 @@
+"""A network mount: `mount -t pachs3 HOST:PORT` of a separate `pachs3 serve`, over the gRPC client.
+Reads, writes and S3 changes cross the network; the server killed under the mount gives EIO within a
+bounded time and nothing hangs; a restarted server is picked up again; umount works throughout."""
+
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from conftest import binary, force_unmount, is_mounted, wait_until
+
+S3_READY = re.compile(r"pachs3 S3 gateway listening on (http://\S+) ")
+GRPC_READY = re.compile(r"pachs3 gRPC API listening on \S+:(\d+)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`pachs3 serve` on fixed ports, so a restart answers where the mount expects it."""
+
+    def __init__(self, data: pathlib.Path, grpc_port: int):
+        self.data, self.grpc_port = data, grpc_port
+        self.proc: subprocess.Popen | None = None
+        self.endpoint = ""
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [binary(), "serve", "--data-dir", str(self.data), "--address", "127.0.0.1", "--port", "0",
+             "--grpc-port", str(self.grpc_port)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        lines: list[str] = []
+        ready = threading.Event()
+
+        def drain():
+            for raw in self.proc.stdout:
+                line = raw.decode("utf-8", "replace")
+                lines.append(line)
+                m = S3_READY.search(line)
+                if m:
+                    self.endpoint = m.group(1)
+                if self.endpoint and any(GRPC_READY.search(l) for l in lines):
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        assert ready.wait(30) and self.proc.poll() is None, "pachs3 serve did not start:\n" + "".join(lines)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def s3(self):
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="x", aws_secret_access_key="x",
+                            region_name="us-east-1", config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+
+
+def read_in_subprocess(path: pathlib.Path, timeout: float = 30) -> subprocess.CompletedProcess:
+    """`cat` in its own process, so a hang shows as a timeout instead of blocking the suite."""
+    return subprocess.run(["cat", str(path)], capture_output=True, timeout=timeout)
+
+
+def test_network_mount_follows_the_server_and_survives_its_death(tmp_path):
+    data, mnt = tmp_path / "data", tmp_path / "mnt"
+    mnt.mkdir()
+    server = Server(data, free_port())
+    server.start()
+    env = dict(os.environ, PACHS3_BIN=binary(), PACHS3_MOUNT_LOG=str(tmp_path / "mount.log"))
+    try:
+        s3 = server.s3()
+        s3.create_bucket(Bucket="master.net")
+        s3.put_object(Bucket="master.net", Key="hello.txt", Body=b"over the network\n")
+        r = subprocess.run(["mount", "-t", "pachs3", f"127.0.0.1:{server.grpc_port}", str(mnt), "-o", "rw"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        branch = mnt / "net" / "master"
+        assert (branch / "hello.txt").read_bytes() == b"over the network\n"
+
+        # An S3 PUT shows in the mounted branch within a second; a write through the mount is a commit in S3.
+        s3.put_object(Bucket="master.net", Key="later.txt", Body=b"from S3")
+        assert wait_until(lambda: (branch / "later.txt").exists(), 1.5)
+        (branch / "from-mount.txt").write_bytes(b"written through the mount")
+
+        def landed():
+            try:
+                return s3.get_object(Bucket="master.net", Key="from-mount.txt")["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                return None
+        assert wait_until(landed, 10) == b"written through the mount"
+
+        # The server dies: readers get EIO, quickly, and nothing hangs.
+        server.kill()
+        start = time.monotonic()
+        r = read_in_subprocess(branch / "never-seen-before.txt")
+        assert r.returncode != 0
+        assert "Input/output error" in r.stderr.decode(), r.stderr
+        with pytest.raises(OSError) as e:
+            os.listdir(mnt / "net" / "@0123456789abcdef0123456789abcdef")
+        assert e.value.errno in (errno.EIO, errno.ENOENT)
+        assert time.monotonic() - start < 20
+
+        # A restarted server on the same port is picked up again, without remounting.
+        server.start()
+        s3 = server.s3()
+        s3.put_object(Bucket="master.net", Key="after-restart.txt", Body=b"back")
+        assert wait_until(lambda: read_in_subprocess(branch / "after-restart.txt").stdout == b"back", 15)
+
+        # umount works, also when the server is gone again.
+        server.kill()
+        assert subprocess.run(["umount", str(mnt)], capture_output=True, timeout=30).returncode == 0
+        assert wait_until(lambda: not is_mounted(mnt), 15)
+    finally:
+        force_unmount(mnt)
+        server.kill()
+
+
+def test_unreachable_server_fails_fast(tmp_path):
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    env = dict(os.environ, PACHS3_BIN=binary(), PACHS3_MOUNT_LOG=str(tmp_path / "mount.log"))
+    start = time.monotonic()
+    r = subprocess.run(["mount", "-t", "pachs3", f"127.0.0.1:{free_port()}", str(mnt)],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "cannot reach the pachs3 server" in r.stderr, r.stderr
+    assert time.monotonic() - start < 15
+    assert not is_mounted(mnt)

@@ -1,0 +1,244 @@
+"""Writing through the mount: files become commits visible through S3, never half-written."""
+
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import MountedServer, is_mounted, wait_until
+
+
+def commits(server, repo):
+    """The commit IDs of master, newest first (none for a branch without commits)."""
+    p = subprocess.run([*server.cli_prefix("list", "commit"), f"{repo}@master"], capture_output=True, text=True)
+    if p.returncode != 0:
+        assert "has no commits" in p.stderr, p.stderr
+        return []
+    out = p.stdout.splitlines()[1:]
+    return [l.split()[2] for l in out if len(l.split()) >= 3]
+
+
+def s3_get(s3, repo, key):
+    try:
+        return s3.get_object(Bucket=f"master.{repo}", Key=key)["Body"].read()
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "NoSuchKey":
+            return None
+        raise
+
+
+def err(fn):
+    try:
+        fn()
+    except OSError as e:
+        return e.errno
+    return 0
+
+
+def test_a_closed_file_is_one_commit_with_its_version_id(server, s3, repo):
+    p = server.mnt / repo / "master" / "hello.txt"
+    before = commits(server, repo)
+    with open(p, "wb") as f:
+        f.write(b"written in the mount\n")
+    assert wait_until(lambda: s3_get(s3, repo, "hello.txt") == b"written in the mount\n", 5)
+    after = commits(server, repo)
+    assert len(after) == len(before) + 1
+    head = s3.head_object(Bucket=f"master.{repo}", Key="hello.txt")
+    assert head["VersionId"] == after[0]
+    assert wait_until(lambda: os.getxattr(p, "user.pachs3.commit").decode() == after[0], 2)
+    assert (server.mnt / repo / f"@{after[0]}" / "hello.txt").read_bytes() == b"written in the mount\n"
+
+
+def test_s3_readers_never_see_a_half_written_file(server, s3, repo):
+    p = server.mnt / repo / "master" / "slow.bin"
+    f = open(p, "wb")
+    try:
+        f.write(b"a" * 100_000)
+        f.flush()
+        os.fsync(f.fileno()) if False else None
+        time.sleep(0.3)  # longer than the commit delay: an open file must still not be committed
+        assert s3_get(s3, repo, "slow.bin") is None
+        f.write(b"b" * 100_000)
+    finally:
+        f.close()
+    assert wait_until(lambda: s3_get(s3, repo, "slow.bin") == b"a" * 100_000 + b"b" * 100_000, 5)
+
+
+def test_closes_close_together_share_one_commit(server, s3, repo):
+    base = server.mnt / repo / "master" / "batch"
+    os.mkdir(base)
+    before = len(commits(server, repo))
+    for i in range(20):
+        (base / f"f{i}.txt").write_bytes(f"file {i}\n".encode())
+    assert wait_until(lambda: all(s3_get(s3, repo, f"batch/f{i}.txt") == f"file {i}\n".encode() for i in range(20)), 5)
+    made = len(commits(server, repo)) - before
+    assert 1 <= made < 20, made
+
+
+def test_offsets_appends_truncates_match_a_local_file(server, s3, repo, tmp_path):
+    m = server.mnt / repo / "master" / "edit.bin"
+    l = tmp_path / "edit.bin"
+    for p in (m, l):
+        with open(p, "wb") as f:
+            f.write(os.urandom(0) + b"0123456789" * 1000)
+    # A committed file opened again: write in the middle, append, truncate.
+    assert wait_until(lambda: s3_get(s3, repo, "edit.bin") is not None, 5)
+    for p in (m, l):
+        with open(p, "r+b") as f:
+            f.seek(5000)
+            f.write(b"MIDDLE")
+        with open(p, "ab") as f:
+            f.write(b"-appended")
+        os.truncate(p, 7000)
+        with open(p, "ab") as f:
+            f.write(b"!end")
+        with open(p, "r+b") as f:
+            f.seek(9000)  # past the end: a hole of zeros
+            f.write(b"far")
+    assert m.read_bytes() == l.read_bytes()
+    assert wait_until(lambda: s3_get(s3, repo, "edit.bin") == l.read_bytes(), 5)
+    os.truncate(m, 0)
+    assert wait_until(lambda: s3_get(s3, repo, "edit.bin") == b"", 5)
+
+
+def test_unlink_mkdir_rmdir_and_their_errors(server, s3, repo):
+    b = server.mnt / repo / "master"
+    (b / "gone.txt").write_bytes(b"x")
+    os.mkdir(b / "dir")
+    (b / "dir" / "inner.txt").write_bytes(b"y")
+    assert wait_until(lambda: s3_get(s3, repo, "dir/inner.txt") == b"y", 5)
+    assert err(lambda: os.mkdir(b / "dir")) == errno.EEXIST
+    assert err(lambda: os.rmdir(b / "dir")) == errno.ENOTEMPTY
+    assert err(lambda: os.rmdir(b / "gone.txt")) == errno.ENOTDIR
+    assert err(lambda: os.unlink(b / "dir")) in (errno.EISDIR, errno.EPERM)
+    assert err(lambda: os.unlink(b / "missing")) == errno.ENOENT
+    assert err(lambda: open(b / "dir" / "inner.txt" / "x", "w")) == errno.ENOTDIR
+    os.unlink(b / "gone.txt")
+    assert not (b / "gone.txt").exists()
+    os.unlink(b / "dir" / "inner.txt")
+    os.rmdir(b / "dir")
+    assert not (b / "dir").exists()
+    assert wait_until(lambda: s3_get(s3, repo, "gone.txt") is None and s3_get(s3, repo, "dir/inner.txt") is None, 5)
+    os.mkdir(b / "empty")
+    assert wait_until(lambda: s3_get(s3, repo, "empty/") == b"", 5)
+    assert os.listdir(b / "empty") == []
+    os.rmdir(b / "empty")
+    assert wait_until(lambda: s3_get(s3, repo, "empty/") is None, 5)
+
+
+def test_rename_files_and_directories_within_a_branch(server, s3, repo):
+    b = server.mnt / repo / "master"
+    (b / "a.txt").write_bytes(b"A")
+    os.makedirs(b / "d1" / "sub")
+    (b / "d1" / "sub" / "x.txt").write_bytes(b"X")
+    assert wait_until(lambda: s3_get(s3, repo, "d1/sub/x.txt") == b"X", 5)
+    before = len(commits(server, repo))
+    os.rename(b / "a.txt", b / "b.txt")
+    assert len(commits(server, repo)) == before + 1  # a committed file: the move is one commit
+    assert s3_get(s3, repo, "a.txt") is None and s3_get(s3, repo, "b.txt") == b"A"
+    os.rename(b / "d1", b / "d2")
+    assert (b / "d2" / "sub" / "x.txt").read_bytes() == b"X"
+    assert not (b / "d1").exists()
+    assert s3_get(s3, repo, "d2/sub/x.txt") == b"X" and s3_get(s3, repo, "d1/sub/x.txt") is None
+    s3.create_bucket(Bucket=f"dev.{repo}")
+    assert err(lambda: os.rename(b / "b.txt", server.mnt / repo / "dev" / "b.txt")) == errno.EXDEV
+
+
+def test_rsync_into_the_mount_keeps_times_and_second_run_moves_nothing(server, s3, repo, tmp_path):
+    src = tmp_path / "src"
+    (src / "deep" / "er").mkdir(parents=True)
+    for i in range(5):
+        (src / f"f{i}").write_bytes(os.urandom(1000 * (i + 1)))
+    (src / "deep" / "er" / "z").write_bytes(b"zzz")
+    os.utime(src / "f0", (1_500_000_000, 1_500_000_000))
+    dst = server.mnt / repo / "master" / "copy"
+    subprocess.run(["rsync", "-a", f"{src}/", f"{dst}/"], check=True)
+    # rsync writes a temp file and renames it: only final names may reach the store.
+    assert wait_until(lambda: s3_get(s3, repo, "copy/deep/er/z") == b"zzz", 5)
+    # (mkdir leaves explicit directory markers, keys ending with '/')
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=f"master.{repo}", Prefix="copy/")["Contents"] if not o["Key"].endswith("/")]
+    assert sorted(keys) == sorted(["copy/deep/er/z"] + [f"copy/f{i}" for i in range(5)])
+    assert int(os.stat(dst / "f0").st_mtime) == 1_500_000_000
+    again = subprocess.run(["rsync", "-a", "--itemize-changes", f"{src}/", f"{dst}/"], capture_output=True, text=True, check=True)
+    assert [l for l in again.stdout.splitlines() if l.startswith(">f")] == []
+    for i in range(5):
+        assert s3_get(s3, repo, f"copy/f{i}") == (src / f"f{i}").read_bytes()
+
+
+def test_cp_r_and_tar_into_the_mount(server, s3, repo, tmp_path):
+    src = tmp_path / "tree"
+    (src / "a" / "b").mkdir(parents=True)
+    (src / "a" / "b" / "c.txt").write_bytes(b"c")
+    (src / "top.txt").write_bytes(b"t" * 5000)
+    subprocess.run(["cp", "-r", str(src), str(server.mnt / repo / "master" / "cp")], check=True)
+    subprocess.run(["tar", "-C", str(tmp_path), "-cf", str(tmp_path / "t.tar"), "tree"], check=True)
+    os.mkdir(server.mnt / repo / "master" / "untar")
+    subprocess.run(["tar", "-C", str(server.mnt / repo / "master" / "untar"), "-xf", str(tmp_path / "t.tar")], check=True)
+    assert wait_until(lambda: s3_get(s3, repo, "cp/a/b/c.txt") == b"c" and s3_get(s3, repo, "untar/tree/top.txt") == b"t" * 5000, 5)
+
+
+def test_chmod_chown_and_fsync_are_accepted(server, s3, repo):
+    p = server.mnt / repo / "master" / "m.txt"
+    with open(p, "wb") as f:
+        f.write(b"synced")
+        f.flush()
+        os.fsync(f.fileno())
+        # fsync commits at once, even with the file still open.
+        assert s3_get(s3, repo, "m.txt") == b"synced"
+    os.chmod(p, 0o600)
+    os.chown(p, 0, 0)
+
+
+def test_commit_at_unmount(tmp_path):
+    srv = MountedServer(pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-unmount-")), mount_options="commit=unmount")
+    try:
+        srv.start()
+        s3 = srv.s3()
+        s3.create_bucket(Bucket="master.later")
+        (srv.mnt / "later" / "master" / "w.txt").write_bytes(b"at unmount")
+        time.sleep(0.3)  # longer than the commit delay
+        assert s3_get(s3, "later", "w.txt") is None
+        assert (srv.mnt / "later" / "master" / "w.txt").read_bytes() == b"at unmount"
+        assert srv.stop() == 0
+        assert not is_mounted(srv.mnt)
+        out = subprocess.run([*srv.cli_prefix("get", "file"), "later@master:/w.txt"], capture_output=True, check=True).stdout
+        assert out == b"at unmount"
+    finally:
+        srv.stop()
+        shutil.rmtree(srv.root, ignore_errors=True)
+
+
+def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
+    b = server.mnt / repo / "master"
+    f = open(b / "ephemeral.txt", "wb")
+    f.write(b"temporary")
+    os.unlink(b / "ephemeral.txt")
+    f.close()
+    (b / "marker.txt").write_bytes(b"m")  # a later commit, to wait for
+    assert wait_until(lambda: s3_get(s3, repo, "marker.txt") == b"m", 5)
+    time.sleep(0.2)
+    assert s3_get(s3, repo, "ephemeral.txt") is None
+    assert not (b / "ephemeral.txt").exists()
+
+
+def test_listings_are_complete_while_commits_are_in_flight(server, s3, repo):
+    d = server.mnt / repo / "master" / "many"
+    os.mkdir(d)
+    names = set()
+    for r in range(3):
+        for i in range(500):
+            name = f"r{r}-{i:04d}"
+            (d / name).write_bytes(b"x")
+            names.add(name)
+        # Every file, staged or committed, at every moment.
+        for _ in range(3):
+            assert set(os.listdir(d)) == names
+            time.sleep(0.02)
