@@ -41,6 +41,7 @@ class Server:
         self.endpoint = ""
 
     def start(self) -> None:
+        self.endpoint = ""  # the S3 port is new at every start
         self.proc = subprocess.Popen(
             [binary(), "serve", "--data-dir", str(self.data), "--address", "127.0.0.1", "--port", "0",
              "--grpc-port", str(self.grpc_port)],
