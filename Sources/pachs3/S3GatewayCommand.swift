@@ -23,13 +23,7 @@ struct S3GatewayCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else { throw CLIError("unknown log level '\(logLevel)'") }
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardOutput(label: label)
-            h.logLevel = level
-            return h
-        }
-        let logger = Logger(label: "pachs3")
+        let logger = try ServerLogging.bootstrap(level: logLevel)
         let env = ProcessInfo.processInfo.environment
         let server = address ?? env["PACHS3_ADDRESS"] ?? "localhost:30650"
         let client = try RemotePFSClient(address: server, token: env["PACHS3_TOKEN"])

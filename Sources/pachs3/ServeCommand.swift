@@ -26,13 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Options of --mount, comma-separated (ro, allow_other, commit=close|unmount, cache_dir=DIR).") var mountOptions: String = ""
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else { throw CLIError("unknown log level '\(logLevel)'") }
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardOutput(label: label)
-            h.logLevel = level
-            return h
-        }
-        let logger = Logger(label: "pachs3")
+        let logger = try ServerLogging.bootstrap(level: logLevel)
         let client = try store.client()
         guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError("--tls-cert and --tls-key go together") }
         let tls = tlsCert.map { (certificate: $0, key: tlsKey!) }
