@@ -89,4 +89,36 @@ struct ChunkerTests {
         #expect(changed.count >= 1 && changed.count <= 2, "\(changed.count) chunks changed by an edit in the middle")
         #expect(after.count - before.count <= 1 && before.count - after.count <= 1)
     }
+
+    @Test("cut points are those of the byte-by-byte definition, so stored chunks keep deduplicating across versions")
+    func matchesDefinition() {
+        // FastCDC with normalized chunking, one byte at a time: no hashing below minSize, the harder mask while
+        // the chunk is shorter than averageSize, the easier one after, a forced cut at maxSize.
+        func definition(_ data: [UInt8]) -> [Int] {
+            let small: UInt64 = ~(UInt64.max >> 22), large: UInt64 = ~(UInt64.max >> 18)
+            var cuts: [Int] = []
+            var h: UInt64 = 0
+            var len = 0
+            for (i, b) in data.enumerated() {
+                len += 1
+                if len <= Chunker.minSize { continue }
+                h = (h << 1) &+ Chunker.gear[Int(b)]
+                if h & (len < Chunker.averageSize ? small : large) == 0 || len >= Chunker.maxSize {
+                    cuts.append(i + 1)
+                    h = 0
+                    len = 0
+                }
+            }
+            if len > 0 { cuts.append(data.count) }
+            return cuts
+        }
+        // Random data cuts by content; a long run of one byte value reaches the maximum size.
+        var data = Array(Self.data20MB[..<(12 << 20)])
+        data.replaceSubrange((3 << 20)..<(9 << 20), with: [UInt8](repeating: 7, count: 6 << 20))
+        let expected = definition(data)
+        #expect(expected.count > 6)
+        #expect(chunkSizes(expected).contains(Chunker.maxSize))
+        #expect(chunkCutPoints(data, pieces: [1 << 20]) == expected)
+        #expect(chunkCutPoints(data, pieces: [Chunker.averageSize - 1, 3, Chunker.maxSize + 5, 77]) == expected)
+    }
 }

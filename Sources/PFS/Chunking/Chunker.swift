@@ -38,24 +38,35 @@ struct Chunker: Sendable {
             length += skip
             if i == n { return nil }
         }
+        // One loop per mask, so each byte costs the hash update and one test.
         return Self.gear.withUnsafeBufferPointer { g -> Int? in
             let bytes = data.bindMemory(to: UInt8.self)
             var h = hash
-            var len = length
-            while i < n {
+            let start = i
+            // Bytes that leave the chunk shorter than the average size take the harder mask.
+            let endSmall = Swift.min(n, i + Swift.max(0, Self.averageSize - 1 - length))
+            while i < endSmall {
                 h = (h << 1) &+ g[Int(bytes[i])]
                 i += 1
-                len += 1
-                let mask = len < Self.averageSize ? Self.maskSmall : Self.maskLarge
-                if h & mask == 0 || len >= Self.maxSize {
-                    hash = 0
-                    length = 0
-                    return i
-                }
+                if h & Self.maskSmall == 0 { return cutHere(at: i) }
             }
+            // From the average size on the easier mask, up to the maximum size where the chunk is cut anyway.
+            let endLarge = Swift.min(n, i + Swift.max(0, Self.maxSize - length - (i - start)))
+            while i < endLarge {
+                h = (h << 1) &+ g[Int(bytes[i])]
+                i += 1
+                if h & Self.maskLarge == 0 { return cutHere(at: i) }
+            }
+            length += i - start
+            if length >= Self.maxSize { return cutHere(at: i) }
             hash = h
-            length = len
             return nil
         }
+    }
+
+    private mutating func cutHere(at i: Int) -> Int {
+        hash = 0
+        length = 0
+        return i
     }
 }
