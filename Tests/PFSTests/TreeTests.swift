@@ -383,4 +383,31 @@ struct TreeTests {
             model = next
         }
     }
+
+    @Test("node encoding is stable: strings, digests and metadata encode to fixed bytes (node IDs depend on them)")
+    func encodingIsStable() throws {
+        var w = BinaryWriter()
+        w.string("h\u{e9}llo")
+        w.digest(Digest(w0: 0x0102_0304_0506_0708, w1: 0x1112_1314_1516_1718, w2: 0, w3: 0xFFFF_FFFF_FFFF_FFFE))
+        w.varint(300)
+        var expected: [UInt8] = [6, 0x68, 0xC3, 0xA9, 0x6C, 0x6C, 0x6F]
+        expected += [1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18] + [UInt8](repeating: 0, count: 8)
+        expected += [UInt8](repeating: 0xFF, count: 7) + [0xFE]
+        expected += [0xAC, 0x02]
+        #expect(w.bytes == expected)
+
+        // Metadata is written sorted by name, so equal entries encode equally however they were built.
+        func entry(_ meta: [(String, String)]) -> FileEntry {
+            var m: [String: String] = [:]
+            for (k, v) in meta { m[k] = v }
+            return FileEntry(size: 3, md5: [9], etag: "e", contentType: "t", metadata: m, commit: CommitID("0123456789abcdef0123456789abcdef")!, modifiedMillis: 5, content: .chunks([]))
+        }
+        var a = BinaryWriter(), b = BinaryWriter()
+        TreeNode.encode(entry([("zeta", "1"), ("alpha", "2"), ("mid", "3")]), into: &a)
+        TreeNode.encode(entry([("mid", "3"), ("zeta", "1"), ("alpha", "2")]), into: &b)
+        #expect(a.bytes == b.bytes)
+        let alpha = Array("alpha".utf8), zeta = Array("zeta".utf8)
+        let ai = try #require(a.bytes.firstRange(of: alpha)), zi = try #require(a.bytes.firstRange(of: zeta))
+        #expect(ai.lowerBound < zi.lowerBound)
+    }
 }

@@ -11,7 +11,9 @@ final class TreeBuilder {
         var bytes: UInt64
     }
 
-    private var leaf: [(Key, FileEntry)] = []
+    // Keys and entries of the pending leaf, kept apart so the node takes the arrays as they are.
+    private var leafKeys: [Key] = []
+    private var leafEntries: [FileEntry] = []
     private var levels: [[Ref]] = []  // levels[i] holds refs to nodes of level i, building a node of level i+1
     /// New nodes by digest, with their encodings.
     private(set) var newNodes: [Digest: [UInt8]] = [:]
@@ -20,7 +22,8 @@ final class TreeBuilder {
     init() {}
 
     func pushEntry(_ key: Key, _ entry: FileEntry) {
-        leaf.append((key, entry))
+        leafKeys.append(key)
+        leafEntries.append(entry)
         if TreeNode.isBoundary(key, level: 0) { flushLeaf() }
     }
 
@@ -33,7 +36,7 @@ final class TreeBuilder {
 
     /// Whether nothing is pending at the leaves and at levels below `level`'s parent.
     func isClean(through level: Int) -> Bool {
-        if !leaf.isEmpty { return false }
+        if !leafKeys.isEmpty { return false }
         var i = 0
         while i < level, i < levels.count {
             if !levels[i].isEmpty { return false }
@@ -43,10 +46,10 @@ final class TreeBuilder {
     }
 
     private func flushLeaf() {
-        guard !leaf.isEmpty else { return }
-        let node = TreeNode(level: 0, keys: leaf.map(\.0), entries: leaf.map(\.1), children: [])
-        let lastKey = leaf.last!.0
-        leaf.removeAll(keepingCapacity: true)
+        guard let lastKey = leafKeys.last else { return }
+        let node = TreeNode(level: 0, keys: leafKeys, entries: leafEntries, children: [])
+        leafKeys = []
+        leafEntries = []
         let (d, totals) = store(node)
         pushChild(level: 0, key: lastKey, digest: d, count: totals.count, bytes: totals.bytes)
     }
@@ -72,7 +75,7 @@ final class TreeBuilder {
 
     /// Closes every pending node and returns the root (nil for an empty tree).
     func finish() -> TreeRoot {
-        if !leaf.isEmpty {
+        if !leafKeys.isEmpty {
             let higherEmpty = levels.allSatisfy(\.isEmpty)
             flushLeaf()
             if higherEmpty, levels.count == 1, levels[0].count == 1 { return levels[0][0].digest }

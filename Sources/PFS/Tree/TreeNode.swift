@@ -72,11 +72,12 @@ struct TreeNode: Sendable {
         w.data(e.md5 ?? [])
         w.string(e.etag)
         w.string(e.contentType)
-        let meta = e.metadata.sorted { $0.key < $1.key }
-        w.varint(UInt64(meta.count))
-        for (k, v) in meta {
-            w.string(k)
-            w.string(v)
+        w.varint(UInt64(e.metadata.count))
+        if !e.metadata.isEmpty {
+            for (k, v) in e.metadata.sorted(by: { $0.key < $1.key }) {
+                w.string(k)
+                w.string(v)
+            }
         }
         w.string(e.commit.rawValue)
         w.signed(e.modifiedMillis)
