@@ -67,6 +67,7 @@ struct AuthCommand: AsyncParsableCommand {
         @Option(help: "The token (default: the first line of stdin).") var token: String?
 
         func run() async throws {
+            if token == nil, isatty(STDIN_FILENO) != 0 { FileHandle.standardError.write(Data("token: ".utf8)) }
             guard let t = (token ?? readLine(strippingNewline: true))?.trimmingCharacters(in: .whitespaces), !t.isEmpty else {
                 throw CLIError("no token: pass --token TOKEN or give it on stdin")
             }
