@@ -7,6 +7,9 @@ on one `pachs3 serve` (temporary data directory, loopback, auth off, log level w
   (one put_object, checksums only when required).
 
 Each figure is the median of REPS runs (GRPC_BENCH_REPS, default 3); the ratio gRPC/S3 is the goal (>= 0.8x).
+Beside the throughput, the CPU time per GiB of the server process and of this client process (the SDK's
+decoding, boto3's reading): on a machine shared with other work these are steadier than MiB/s, and
+they tell which side limits a transfer. The load average is printed with the results.
 Environment: PACHS3_BIN.
 """
 import io
@@ -57,10 +60,23 @@ def start(data_dir, deadline_s=60):
     return proc, s3.group(1).decode(), int(grpc.group(1))
 
 
-def timed(fn):
-    t = time.perf_counter()
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def timed(fn, server_pid):
+    """(MiB/s, server CPU s/GiB, client CPU s/GiB) of one run of fn."""
+    s0, c0, t = cpu_seconds(server_pid), time.process_time(), time.perf_counter()
     fn()
-    return SIZE / (1 << 20) / (time.perf_counter() - t)
+    wall = time.perf_counter() - t
+    gib = SIZE / (1 << 30)
+    return SIZE / (1 << 20) / wall, (cpu_seconds(server_pid) - s0) / gib, (time.process_time() - c0) / gib
 
 
 def main():
@@ -77,6 +93,8 @@ def main():
         s3.create_bucket(Bucket="master.bench")
         commit = pfs.Commit.from_uri("bench@master")
         results = {"s3 put": [], "grpc modifyfile": [], "s3 get": [], "grpc getfile": []}
+        server_cpu = {k: [] for k in results}
+        client_cpu = {k: [] for k in results}
 
         def s3_put():
             with open(src, "rb") as f:
@@ -101,19 +119,26 @@ def main():
 
         for rep in range(REPS):
             for name, fn in (("s3 put", s3_put), ("grpc modifyfile", grpc_put), ("s3 get", s3_get), ("grpc getfile", grpc_get)):
-                results[name].append(timed(fn))
-                log(f"rep {rep + 1}: {name} {results[name][-1]:.0f} MiB/s")
+                rate, scpu, ccpu = timed(fn, proc.pid)
+                results[name].append(rate)
+                server_cpu[name].append(scpu)
+                client_cpu[name].append(ccpu)
+                log(f"rep {rep + 1}: {name} {rate:.0f} MiB/s, server CPU {scpu:.2f} s/GiB, client CPU {ccpu:.2f} s/GiB")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         subprocess.run(["rm", "-rf", tmp])
 
     med = {k: statistics.median(v) for k, v in results.items()}
-    print(f"\ngRPC vs S3 on one pachs3 serve, 256 MiB, single stream, median of {REPS} (MiB/s)")
+    print(f"\ngRPC vs S3 on one pachs3 serve, 256 MiB, single stream, median of {REPS} (MiB/s); load average {os.getloadavg()[0]:.2f}")
     print(f"{'operation':<34}{'gRPC':>10}{'S3':>10}{'ratio':>9}{'goal':>8}")
     for label, g, s in (("GetFile vs S3 GET", "grpc getfile", "s3 get"), ("ModifyFile vs S3 PUT", "grpc modifyfile", "s3 put")):
         ratio = med[g] / med[s]
         print(f"{label:<34}{med[g]:>10.0f}{med[s]:>10.0f}{ratio:>8.2f}x{'>= 0.8x':>8}  {'ok' if ratio >= 0.8 else 'BELOW GOAL'}")
+    print(f"\nCPU seconds per GiB, median of {REPS}")
+    print(f"{'operation':<34}{'server':>10}{'client':>10}")
+    for name in results:
+        print(f"{name:<34}{statistics.median(server_cpu[name]):>10.2f}{statistics.median(client_cpu[name]):>10.2f}")
 
 
 if __name__ == "__main__":

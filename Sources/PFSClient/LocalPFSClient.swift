@@ -57,6 +57,9 @@ public struct LocalPFSClient: PFSClient {
         try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing)
     }
     public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await engine.createDirectory(ref, path: path) }
+    public func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws {
+        try await engine.modifyFiles(ref) { try await body($0) }
+    }
     public func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo { try await engine.inspectFile(ref, path: path) }
     public func getFile(_ ref: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error> {
         let box = ReaderBox(try await engine.getFile(ref, path: path, offset: offset, length: length))

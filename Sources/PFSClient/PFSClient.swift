@@ -42,6 +42,10 @@ public protocol PFSClient: Sendable {
         -> CommitID
     @discardableResult
     func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID
+    /// Applies the changes `body` makes, in order, as one write: to a branch whose HEAD is finished,
+    /// one new commit holding all of them; into an open commit, all at once. When `body` throws,
+    /// nothing is applied.
+    func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws
     func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo
     func getFile(_ ref: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error>
     func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage
@@ -103,3 +107,16 @@ extension PFSClient {
         return out
     }
 }
+
+/// The changes of one ``PFSClient/modifyFiles(_:_:)``, applied in the order they are made. A copy
+/// reads its source as it was before the call.
+public protocol FileChanges {
+    /// Streams `body` into the file at `path`, replacing it, or with `append` appending to it.
+    func putFile<S: AsyncSequence>(path: String, from body: S, append: Bool) async throws where S.Element: ByteChunk
+    /// Deletes the files at `paths` and every file under each of `prefixes`; missing ones are ignored.
+    func deleteFiles(paths: [String], prefixes: [String]) async throws
+    /// Copies a file, or with a directory path every file under it, by reference.
+    func copyFile(from src: CommitRef, path srcPath: String, to dstPath: String) async throws
+}
+
+extension FileBatch: FileChanges {}

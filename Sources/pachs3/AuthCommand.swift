@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import PFS
 import PFSClient
+import PFSRemote
 
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth", abstract: "Turn authentication on or off and manage tokens.",
         discussion: "A token is both the access key and the secret key of S3 clients.",
-        subcommands: [Activate.self, Deactivate.self, GetToken.self, WhoAmI.self])
+        subcommands: [Activate.self, Deactivate.self, GetToken.self, WhoAmI.self, Login.self, Logout.self])
 
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Turn auth on and print the root token (shown only this once).")
@@ -16,7 +17,7 @@ struct AuthCommand: AsyncParsableCommand {
         func run() async throws {
             let token = try await store.client().activateAuth()
             print(token)
-            FileHandle.standardError.write(Data("pachs3: auth is on. Keep the root token above: it is not stored and cannot be shown again.\n".utf8))
+            FileHandle.standardError.write(Data("pachs3: auth is on. Keep the root token above: the server does not store it and cannot show it again (`pachs3 auth login` stores it for this command line).\n".utf8))
         }
     }
 
@@ -36,16 +37,72 @@ struct AuthCommand: AsyncParsableCommand {
     }
 
     struct WhoAmI: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Print who the token in $PACHS3_TOKEN (or --token) is.")
+        static let configuration = CommandConfiguration(
+            commandName: "whoami", abstract: "Print who the token is (--token, else $PACHS3_TOKEN, else the config file's).")
         @OptionGroup var store: StoreOptions
-        @Option(help: "The token (default: $PACHS3_TOKEN).") var token: String?
+        @Option(help: "The token (default: $PACHS3_TOKEN, else the config file's).") var token: String?
 
         func run() async throws {
             let client = try store.client()
             guard try await client.isAuthActive() else { throw CLIError("the auth service is not activated") }
-            guard let t = token ?? ProcessInfo.processInfo.environment["PACHS3_TOKEN"] else { throw CLIError("no token: set PACHS3_TOKEN or pass --token") }
+            guard let t = try token ?? ServerSettings.resolve(address: store.address).token else {
+                throw CLIError("no token: pass --token, set PACHS3_TOKEN or run `pachs3 auth login`")
+            }
             guard let subject = try await client.subject(ofToken: t) else { throw CLIError("the token is not valid") }
             print(subject)
+        }
+    }
+
+    struct Login: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a token with the server, then store it in the config file for every later command.",
+            discussion: """
+                The token comes from --token, else the first line of stdin (`pachs3 auth activate | pachs3 auth login` \
+                stores the root token). With --address, the address is stored too. The file is $PACHS3_CONFIG, else \
+                $XDG_CONFIG_HOME/pachs3/config.json, else ~/.config/pachs3/config.json, readable by its owner only; \
+                --address, $PACHS3_ADDRESS and $PACHS3_TOKEN override what it holds.
+                """)
+        @Option(help: "The pachs3 server's gRPC address, HOST:PORT (default: $PACHS3_ADDRESS, else the config file's, else localhost:30650).")
+        var address: String?
+        @Option(help: "The token (default: the first line of stdin).") var token: String?
+
+        func run() async throws {
+            if token == nil, isatty(STDIN_FILENO) != 0 { FileHandle.standardError.write(Data("token: ".utf8)) }
+            guard let t = (token ?? readLine(strippingNewline: true))?.trimmingCharacters(in: .whitespaces), !t.isEmpty else {
+                throw CLIError("no token: pass --token TOKEN or give it on stdin")
+            }
+            var file = try ClientConfig.load()
+            let server = address ?? ProcessInfo.processInfo.environment["PACHS3_ADDRESS"] ?? file.address ?? ClientConfig.defaultAddress
+            let client = try RemotePFSClient(address: server, token: t, waitForReady: false)
+            let subject: String?
+            do {
+                guard try await client.isAuthActive() else { throw CLIError("the auth service is not activated on \(server); nothing stored") }
+                subject = try await client.subject(ofToken: t)
+            } catch let e as PFSError where e.message.hasPrefix("unauthenticated") {
+                // The server refuses an unknown token before the question is asked.
+                throw CLIError("the token is not valid on \(server) (\(e.message)); nothing stored")
+            }
+            guard let subject else { throw CLIError("the token is not valid on \(server); nothing stored") }
+            await client.close()
+            file.token = t
+            if let address { file.address = address }
+            try file.save()
+            FileHandle.standardError.write(Data("pachs3: logged in to \(server) as \(subject); the token is in \(ClientConfig.path)\n".utf8))
+        }
+    }
+
+    struct Logout: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove the token from the config file (the address stays).")
+
+        func run() async throws {
+            var file = try ClientConfig.load()
+            guard file.token != nil else { return }
+            file.token = nil
+            if file == ClientConfig() {
+                try FileManager.default.removeItem(atPath: ClientConfig.path)
+            } else {
+                try file.save()
+            }
         }
     }
 }

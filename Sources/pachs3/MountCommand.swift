@@ -8,8 +8,8 @@ struct MountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mount", abstract: "Mount the repos at MOUNTPOINT: /<repo>/<branch>/… and /<repo>/@<commit>/….",
         discussion: """
-            Mounts the repos of a pachs3 server (--address, default $PACHS3_ADDRESS, else localhost:30650; the
-            token from token_file= or $PACHS3_TOKEN), or serves the embedded store in --data-dir in this process.
+            Mounts the repos of a pachs3 server (--address, default $PACHS3_ADDRESS, else the config file's, else
+            localhost:30650; the token from token_file=, else $PACHS3_TOKEN, else the config file), or serves the embedded store in --data-dir in this process.
             Runs until unmounted (umount, fusermount3 -u) or stopped with SIGTERM/SIGINT, which commits what is
             staged and unmounts.
             Options (-o): ro, rw, allow_other, commit=close|unmount, cache_dir=DIR, token_file=FILE, _netdev.
@@ -32,8 +32,9 @@ struct MountCommand: AsyncParsableCommand {
             source = dir
             cache = opts.cacheDirectory ?? (dir as NSString).appendingPathComponent("mount-cache")
         } else {
-            source = store.address ?? env["PACHS3_ADDRESS"] ?? "localhost:30650"
-            var token = env["PACHS3_TOKEN"]
+            let settings = try ServerSettings.resolve(address: store.address)
+            source = settings.address
+            var token = settings.token
             if let tf = opts.tokenFile {
                 token = try String(contentsOfFile: tf, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             }

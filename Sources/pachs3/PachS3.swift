@@ -48,7 +48,10 @@ struct CLIError: Error {
 /// the embedded store in a data directory (offline).
 struct StoreOptions: ParsableArguments {
     @Option(
-        help: "The pachs3 server's gRPC address, HOST:PORT (default: $PACHS3_ADDRESS, else localhost:30650); the token is $PACHS3_TOKEN.")
+        help: """
+            The pachs3 server's gRPC address, HOST:PORT (default: $PACHS3_ADDRESS, else the config file's, else localhost:30650); \
+            the token is $PACHS3_TOKEN, else the config file's ($PACHS3_CONFIG, else ~/.config/pachs3/config.json).
+            """)
     var address: String?
 
     @Option(name: .customLong("data-dir"), help: "Work offline on the embedded store in this data directory (default: $PACHS3_DATA if set).")
@@ -61,7 +64,8 @@ struct StoreOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         if let dataDir { return try LocalPFSClient(dataDirectory: dataDir) }
         if address == nil, let dir = env["PACHS3_DATA"] { return try LocalPFSClient(dataDirectory: dir) }
-        return try RemotePFSClient(address: address ?? env["PACHS3_ADDRESS"] ?? "localhost:30650", token: env["PACHS3_TOKEN"], waitForReady: false)
+        let server = try ServerSettings.resolve(address: address)
+        return try RemotePFSClient(address: server.address, token: server.token, waitForReady: false)
     }
 
     func repo(_ text: String) throws -> RepoID {

@@ -12,7 +12,8 @@ struct S3GatewayCommand: AsyncParsableCommand {
         commandName: "s3gateway", abstract: "Serve an S3 gateway in front of a pachs3 server reached over gRPC.",
         discussion: """
             The gateway keeps no data: every request goes to the server at --address (default \
-            $PACHS3_ADDRESS, else localhost:30650) with the token in $PACHS3_TOKEN. Stops gracefully on SIGTERM or SIGINT.
+            $PACHS3_ADDRESS, else the config file's, else localhost:30650) with the token in $PACHS3_TOKEN, \
+            else the config file's. Stops gracefully on SIGTERM or SIGINT.
             """)
 
     @Option(help: "The pachs3 server's gRPC address, HOST:PORT.") var address: String?
@@ -24,9 +25,9 @@ struct S3GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try ServerLogging.bootstrap(level: logLevel)
-        let env = ProcessInfo.processInfo.environment
-        let server = address ?? env["PACHS3_ADDRESS"] ?? "localhost:30650"
-        let client = try RemotePFSClient(address: server, token: env["PACHS3_TOKEN"])
+        let settings = try ServerSettings.resolve(address: address)
+        let server = settings.address
+        let client = try RemotePFSClient(address: server, token: settings.token)
         let gateway = S3Gateway(
             client: client, configuration: S3GatewayConfiguration(host: listen, port: port, domain: domain, region: region, tls: nil))
         let host = listen

@@ -151,6 +151,45 @@ def test_put_file_to_a_branch_overwrites_in_one_commit(sdk):
     assert len(list(sdk.pfs.list_commit(repo=pfs.Repo.from_uri("oneoff")))) == 3
 
 
+def test_one_modify_file_stream_to_a_finished_head_is_one_commit(sdk):
+    repo = pfs.Repo.from_uri("streamed")
+    sdk.pfs.create_repo(repo=repo)
+    master = pfs.Commit.from_uri("streamed@master")
+    sdk.pfs.put_file_from_bytes(commit=master, path="/f", data=b"old")
+    sdk.pfs.put_file_from_bytes(commit=master, path="/gone/1", data=b"1")
+    head = sdk.pfs.inspect_commit(commit=master).commit
+    big = os.urandom(3 << 20)
+    ops = iter([
+        pfs.ModifyFileRequest(set_commit=master),
+        pfs.ModifyFileRequest(delete_file=pfs.DeleteFile(path="/f")),  # delete + add: the SDK's overwrite
+        pfs.ModifyFileRequest(add_file=pfs.AddFile(path="/f", raw=b"new")),
+        pfs.ModifyFileRequest(add_file=pfs.AddFile(path="/big", raw=big[: 2 << 20])),
+        pfs.ModifyFileRequest(add_file=pfs.AddFile(path="/big", raw=big[2 << 20:])),
+        pfs.ModifyFileRequest(copy_file=pfs.CopyFile(src=pfs.File(commit=head, path="/gone/1"), dst="/copied")),
+        pfs.ModifyFileRequest(delete_file=pfs.DeleteFile(path="/gone/")),
+    ])
+    sdk.pfs.modify_file(ops)
+    commits = list(sdk.pfs.list_commit(repo=repo))
+    assert len(commits) == 3 and commits[0].finished
+    assert read(sdk, "streamed@master:/f") == b"new" and read(sdk, "streamed@master:/big") == big
+    assert read(sdk, "streamed@master:/copied") == b"1"
+    assert sorted(f.file.path for f in sdk.pfs.walk_file(file=pfs.File.from_uri("streamed@master:/"))
+                  if f.file_type == pfs.FileType.FILE) == ["/big", "/copied", "/f"]
+    # A stream whose client fails midway commits nothing, not even its first operations.
+
+    def broken():
+        yield pfs.ModifyFileRequest(set_commit=master)
+        yield pfs.ModifyFileRequest(delete_file=pfs.DeleteFile(path="/f"))
+        yield pfs.ModifyFileRequest(add_file=pfs.AddFile(path="/partial", raw=b"x" * (1 << 20)))
+        raise RuntimeError("the source broke")
+
+    with pytest.raises(grpc.RpcError):
+        sdk.pfs.modify_file(broken())
+    assert len(list(sdk.pfs.list_commit(repo=repo))) == 3
+    assert read(sdk, "streamed@master:/f") == b"new"
+    assert not sdk.pfs.path_exists(pfs.File.from_uri("streamed@master:/partial"))
+
+
 def test_bad_input_gets_a_clear_status_and_loses_nothing(sdk):
     repo = pfs.Repo.from_uri("strict")
     sdk.pfs.create_repo(repo=repo)

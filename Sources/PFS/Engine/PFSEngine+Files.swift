@@ -80,10 +80,15 @@ extension PFSEngine {
     @discardableResult
     public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String] = []) async throws -> CommitID {
         let target = try writeTarget(ref)
+        let ops = try deleteOps(paths: paths, prefixes: prefixes)
+        return try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: ops, createBranch: false))
+    }
+
+    func deleteOps(paths: [String], prefixes: [String]) throws -> [WriteOp] {
         var ops: [WriteOp] = []
         for p in paths { ops.append(.delete(try Paths.key(p))) }
         for p in prefixes { ops.append(.deletePrefix(Array(p.utf8))) }
-        return try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: ops, createBranch: false))
+        return ops
     }
 
     /// Copies a file, or with a directory path every file under it, by reference: no bytes move.
@@ -93,6 +98,12 @@ extension PFSEngine {
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil
     ) async throws -> CommitID {
         let target = try writeTarget(dst)
+        let ops = try await copyOps(from: src, path: srcPath, to: dstPath, replacing: replacing)
+        return try await writer.submit(WriteRequest(repo: dst.repo, target: target, ops: ops))
+    }
+
+    /// The puts that copy `srcPath` of `src` (a file, or every file under a directory) to `dstPath`.
+    func copyOps(from src: CommitRef, path srcPath: String, to dstPath: String, replacing: FileAttributes?) async throws -> [WriteOp] {
         let root = try await resolve(src).root
         var ops: [WriteOp] = []
         let srcKey = try Paths.key(srcPath)
@@ -113,7 +124,7 @@ extension PFSEngine {
             }
             if ops.isEmpty { throw PFSError.notFound("file '\(srcPath)' not found in \(src)") }
         }
-        return try await writer.submit(WriteRequest(repo: dst.repo, target: target, ops: ops))
+        return ops
     }
 
     /// Creates an explicit empty directory (a zero-byte file whose path ends with `/`).
