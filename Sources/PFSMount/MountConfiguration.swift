@@ -24,7 +24,7 @@ public struct MountConfiguration: Sendable {
     /// How long closes may wait for each other to share one commit, in seconds.
     public var commitDelaySeconds: Double
     /// A file written sequentially from its start is streamed into the store once it has this many bytes,
-    /// so its commit only waits for the tail.
+    /// so its commit only waits for the tail (with ``CommitPolicy/close``; commits at unmount do not stream).
     public var streamThresholdBytes: UInt64
     /// Memory for recently read blocks of files (random reads), in bytes.
     public var readCacheBytes: Int

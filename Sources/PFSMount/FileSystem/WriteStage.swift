@@ -165,7 +165,8 @@ final class WriteStage: @unchecked Sendable {
     /// An empty staged file that streams itself into the store while it is written sequentially.
     private func newFile(_ b: Branch, _ path: String) throws -> StagedFile {
         let f = try StagedFile(path: path, branch: b, directory: directory)
-        f.streamThreshold = fs.configuration.streamThresholdBytes
+        // With commits only at unmount nothing waits for the commit, and a put parked until then holds memory.
+        if fs.configuration.commitPolicy == .close { f.streamThreshold = fs.configuration.streamThresholdBytes }
         f.streamStarter = { [client = fs.client] fd, path, written, mtime in
             StreamingPut(client: client, branch: b, path: path, fd: fd, available: written, mtime: Self.mtimeTag(mtime))
         }
