@@ -81,7 +81,7 @@ final class StreamingPut: @unchecked Sendable {
     fileprivate func next(after offset: UInt64) async throws -> UInt64? {
         while true {
             let state: Next? = try locked {
-                if aborted { throw PFSError.io("the file stopped being written sequentially; it is committed from its staged copy") }
+                if aborted { throw PFSError.io("the streamed put was abandoned (the file was changed other than at its end, renamed, deleted or opened again)") }
                 let limit = end ?? available
                 if limit > offset { return .bytes(limit - offset) }
                 return end != nil ? .end : nil
