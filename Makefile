@@ -6,7 +6,7 @@ DEB_BUILD  := libsqlite3-dev
 DEB_RUN    := fuse3 libfuse3-dev
 DEB_BENCH  := time wrk fio hyperfine util-linux
 DEB_COMPAT := rclone s3cmd s3fs curl openssl
-DEB_MOUNT  := rsync tar findutils grep
+DEB_MOUNT  := rsync tar findutils grep strace
 PREFIX     ?= /usr/local
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

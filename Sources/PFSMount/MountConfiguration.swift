@@ -23,6 +23,9 @@ public struct MountConfiguration: Sendable {
     public var branchCacheSeconds: Double
     /// How long closes may wait for each other to share one commit, in seconds.
     public var commitDelaySeconds: Double
+    /// A file written sequentially from its start is streamed into the store once it has this many bytes,
+    /// so its commit only waits for the tail (with ``CommitPolicy/close``; commits at unmount do not stream).
+    public var streamThresholdBytes: UInt64
     /// Memory for recently read blocks of files (random reads), in bytes.
     public var readCacheBytes: Int
     /// Where the mount reports what it hides or fails to do.
@@ -31,6 +34,7 @@ public struct MountConfiguration: Sendable {
     public init(
         readOnly: Bool = false, allowOther: Bool = false, commitPolicy: CommitPolicy = .close, cacheDirectory: String,
         source: String = "pachs3", branchCacheSeconds: Double = 30, commitDelaySeconds: Double = 0.05, readCacheBytes: Int = 1 << 30,
+        streamThresholdBytes: UInt64 = 8 << 20,
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.readOnly = readOnly
@@ -41,6 +45,7 @@ public struct MountConfiguration: Sendable {
         self.branchCacheSeconds = branchCacheSeconds
         self.commitDelaySeconds = commitDelaySeconds
         self.readCacheBytes = readCacheBytes
+        self.streamThresholdBytes = streamThresholdBytes
         self.log = log
     }
 }

@@ -157,9 +157,35 @@ def test_xattrs(server, s3, repo):
     with pytest.raises(OSError) as e:
         os.getxattr(p, "user.other")
     assert e.value.errno == errno.ENODATA
+    # Security labels are not supported (rather than absent): tools stop asking after one file.
+    for name in ("security.selinux", "security.capability", "trusted.x"):
+        with pytest.raises(OSError) as e:
+            os.getxattr(p, name)
+        assert e.value.errno == errno.EOPNOTSUPP, name
     with pytest.raises(OSError) as e:
         os.setxattr(server.mnt / repo / f"@{r['VersionId']}" / "x.txt", "user.pachs3.commit", b"x")
     assert e.value.errno == errno.EROFS
+
+
+def test_ls_l_asks_for_security_labels_once_not_per_file(server, s3, repo):
+    d = server.mnt / repo / "master" / "many"
+    d.mkdir()
+    for i in range(40):
+        (d / f"f{i:03d}").write_bytes(b"x")
+    p = subprocess.run(["strace", "-f", "-e", "trace=lgetxattr,getxattr", "ls", "-l", str(d)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert len([l for l in p.stdout.splitlines() if l.startswith("-")]) == 40
+    labels = [l for l in p.stderr.splitlines() if '"security.selinux"' in l]
+    assert 1 <= len(labels) <= 2, labels
+    # The pachs3 attributes still answer after ls gave up on labels.
+    def size_attr():
+        try:
+            return os.getxattr(d / "f000", "user.pachs3.size")
+        except OSError as e:
+            assert e.errno == errno.ENODATA  # staged, not yet committed
+            return None
+
+    assert wait_until(size_attr, 5) == b"1"
 
 
 def test_keys_a_posix_tree_cannot_show_are_hidden(server, s3, repo):

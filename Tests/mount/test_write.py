@@ -204,13 +204,18 @@ def test_commit_at_unmount(tmp_path):
         s3 = srv.s3()
         s3.create_bucket(Bucket="master.later")
         (srv.mnt / "later" / "master" / "w.txt").write_bytes(b"at unmount")
+        big = os.urandom(20 << 20)  # past the size at which files written with commit=close are streamed
+        (srv.mnt / "later" / "master" / "big.bin").write_bytes(big)
         time.sleep(0.3)  # longer than the commit delay
         assert s3_get(s3, "later", "w.txt") is None
+        assert s3_get(s3, "later", "big.bin") is None
         assert (srv.mnt / "later" / "master" / "w.txt").read_bytes() == b"at unmount"
         assert srv.stop() == 0
         assert not is_mounted(srv.mnt)
         out = subprocess.run([*srv.cli_prefix("get", "file"), "later@master:/w.txt"], capture_output=True, check=True).stdout
         assert out == b"at unmount"
+        out = subprocess.run([*srv.cli_prefix("get", "file"), "later@master:/big.bin"], capture_output=True, check=True).stdout
+        assert out == big
     finally:
         srv.stop()
         shutil.rmtree(srv.root, ignore_errors=True)

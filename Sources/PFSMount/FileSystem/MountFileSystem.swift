@@ -323,8 +323,12 @@ final class MountFileSystem: Sendable {
     }
 
     func getxattr(_ req: FuseRequest, ino: UInt64, name: String, size: Int) {
-        // ls and cp ask every file for ACLs and security labels: answer those without a lookup.
-        guard Self.xattrNames.contains(name) else { return req.fail(ENODATA) }
+        // ls and cp ask every file for ACLs and security labels: answer those without a lookup. Security labels
+        // (and trusted.*) are not supported at all: ls -l then stops asking after the first file, instead
+        // of a round trip per file. ACLs stay ENODATA, which the kernel caches per inode (FUSE_CAP_POSIX_ACL).
+        guard Self.xattrNames.contains(name) else {
+            return req.fail(name.hasPrefix("security.") || name.hasPrefix("trusted.") ? EOPNOTSUPP : ENODATA)
+        }
         serve(req) { [self] in
             let attrs = try await attributes(try key(ino))
             guard let value = xattrs(attrs)[name] else { throw FuseError(ENODATA) }

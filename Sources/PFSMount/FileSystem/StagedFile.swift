@@ -14,6 +14,13 @@ final class StagedFile: @unchecked Sendable {
     private var _version = 1
     private var _mtime = Date()
     private var _committedVersion = 0
+    /// Bytes written strictly sequentially from offset 0 so far; nil once a write was not (or the file was
+    /// filled from the store, truncated, renamed or opened a second time).
+    private var sequential: UInt64? = 0
+    private var stream: StreamingPut?
+    /// Starts streaming the file into the store once `sequential` reaches the threshold (set by the stage).
+    var streamStarter: (@Sendable (_ fd: Int32, _ path: String, _ written: UInt64, _ mtime: Date) -> StreamingPut?)?
+    var streamThreshold: UInt64 = .max
 
     /// Creates an empty staged file for `path` in `directory`.
     init(path: String, branch: WriteStage.Branch, directory: String) throws {
@@ -33,7 +40,14 @@ final class StagedFile: @unchecked Sendable {
     /// The path in the branch (changes on rename).
     var path: String {
         get { locked { _path } }
-        set { locked { _path = newValue; _version += 1 } }
+        set {
+            let s: StreamingPut? = locked {
+                _path = newValue
+                _version += 1
+                return stopStreaming()
+            }
+            s?.abort()
+        }
     }
     var writers: Int { locked { _writers } }
     /// Bumped by every change, so a commit knows whether it recorded the latest bytes.
@@ -49,7 +63,26 @@ final class StagedFile: @unchecked Sendable {
         set { locked { _committedVersion = newValue } }
     }
 
-    func opened() { locked { _writers += 1 } }
+    func opened() {
+        let s: StreamingPut? = locked {
+            _writers += 1
+            return _writers > 1 ? stopStreaming() : nil
+        }
+        s?.abort()
+    }
+
+    /// Ends sequential streaming (under the lock); returns the put to abort.
+    private func stopStreaming() -> StreamingPut? {
+        sequential = nil
+        defer { stream = nil }
+        return stream
+    }
+
+    /// Whether the file's bytes are being streamed into the store.
+    var isStreaming: Bool { locked { stream != nil } }
+
+    /// Takes the streaming put for a commit to finish; the file is not streamed again after that.
+    func takeStream() -> StreamingPut? { locked { stopStreaming() } }
     /// One writer fewer; returns how many are left.
     func closed() -> Int { locked { _writers = max(0, _writers - 1); return _writers } }
 
@@ -59,10 +92,46 @@ final class StagedFile: @unchecked Sendable {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> Int {
+        // Not at the end: the put reads the staged file, so stop it before these bytes change what it reads.
+        let broken: StreamingPut? = locked {
+            guard let s = sequential, s != UInt64(offset) else { return nil }
+            return stopStreaming()
+        }
+        broken?.abort()
         let n = pwrite(fd, bytes.baseAddress, bytes.count, off_t(offset))
         guard n >= 0 else { throw FuseError(errno) }
-        locked { _version += 1; _mtime = Date() }
+        let now = Date()
+        let (advanced, aborted, start): (StreamingPut?, StreamingPut?, (String, UInt64)?) = locked {
+            _version += 1
+            _mtime = now
+            guard let s = sequential else { return (nil, nil, nil) }
+            // Another write at the same offset got there first: the bytes there are not known to be ours.
+            guard s == UInt64(offset) else { return (nil, stopStreaming(), nil) }
+            let total = s + UInt64(n)
+            sequential = total
+            if let stream { return (stream, nil, nil) }
+            return (nil, nil, total >= streamThreshold && streamStarter != nil ? (_path, total) : nil)
+        }
+        aborted?.abort()
+        advanced?.advance(to: UInt64(offset) + UInt64(n))
+        if let (path, total) = start { beginStream(path: path, written: total, mtime: now) }
         return n
+    }
+
+    private func beginStream(path: String, written: UInt64, mtime: Date) {
+        let own = dup(fd)
+        guard own >= 0, let starter = streamStarter, let s = starter(own, path, written, mtime) else {
+            if own >= 0 { Glibc.close(own) }
+            locked { sequential = nil }
+            return
+        }
+        // A write may have come meanwhile (another thread of the same writer): keep the put only if nothing changed.
+        let keep: Bool = locked {
+            guard sequential == written, _path == path, stream == nil else { return false }
+            stream = s
+            return true
+        }
+        if !keep { s.abort() }
     }
 
     func read(count: Int, at offset: Int) throws -> [UInt8] {
@@ -74,12 +143,14 @@ final class StagedFile: @unchecked Sendable {
     }
 
     func truncate(_ size: UInt64) throws {
+        locked { stopStreaming() }?.abort()
         guard ftruncate(fd, off_t(size)) == 0 else { throw FuseError(errno) }
         locked { _version += 1; _mtime = Date() }
     }
 
     /// Appends `bytes` at the end (while filling the file from the store).
     func append(_ bytes: [UInt8]) throws {
+        locked { stopStreaming() }?.abort()
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -97,6 +168,7 @@ final class StagedFile: @unchecked Sendable {
 
     /// Removes the local file.
     func discard() {
+        locked { stopStreaming() }?.abort()
         Glibc.close(fd)
         unlink(localPath)
     }

@@ -108,7 +108,7 @@ final class WriteStage: @unchecked Sendable {
 
     /// A new empty staged file at `path` (replacing any staged one), opened for writing if `open`.
     func create(_ b: Branch, _ path: String, open: Bool) throws -> StagedFile {
-        let f = try StagedFile(path: path, branch: b, directory: directory)
+        let f = try newFile(b, path)
         if open { f.opened() }
         let old: StagedFile? = locked {
             var c = branches[b] ?? Changes()
@@ -130,7 +130,7 @@ final class WriteStage: @unchecked Sendable {
             if truncate { try f.truncate(0) }
             return f
         }
-        let f = try StagedFile(path: path, branch: b, directory: directory)
+        let f = try newFile(b, path)
         if !truncate, let commit {
             let cref = CommitRef.commit(b.repo, commit)
             do {
@@ -162,6 +162,20 @@ final class WriteStage: @unchecked Sendable {
         return winner
     }
 
+    /// An empty staged file that streams itself into the store while it is written sequentially.
+    private func newFile(_ b: Branch, _ path: String) throws -> StagedFile {
+        let f = try StagedFile(path: path, branch: b, directory: directory)
+        // With commits only at unmount nothing waits for the commit, and a put parked until then holds memory.
+        if fs.configuration.commitPolicy == .close { f.streamThreshold = fs.configuration.streamThresholdBytes }
+        f.streamStarter = { [client = fs.client] fd, path, written, mtime in
+            StreamingPut(client: client, branch: b, path: path, fd: fd, available: written, mtime: Self.mtimeTag(mtime))
+        }
+        return f
+    }
+
+    /// The mtime as the store keeps it (user metadata `mtime`).
+    static func mtimeTag(_ d: Date) -> String { String(format: "%.3f", d.timeIntervalSince1970) }
+
     /// Whether `f` is still staged under some path (not deleted or replaced).
     func isStaged(_ f: StagedFile) -> Bool {
         locked { branches[f.branch]?.files[f.path] === f }
@@ -176,7 +190,8 @@ final class WriteStage: @unchecked Sendable {
             branches[b] = c
             return f
         }
-        if let f, f.writers == 0 { f.discard() }
+        // Still open: its bytes go nowhere, and a put streaming them stops now.
+        if let f { if f.writers == 0 { f.discard() } else { f.takeStream()?.abort() } }
     }
 
     func makeDirectory(_ b: Branch, _ path: String) {
@@ -281,7 +296,9 @@ final class WriteStage: @unchecked Sendable {
         let opCount = files.count + dirs.count + (deleted.isEmpty ? 0 : 1)
         var target = CommitRef.branch(b.repo, b.name)
         var open: CommitID?
-        if opCount > 1, let c = try? await client.startCommit(b.repo, branch: b.name, parent: nil, description: "pachs3 mount") {
+        // A streamed file is put to the branch: an open commit takes it together with its final mtime.
+        let streamed = files.contains { $0.1.isStreaming }
+        if opCount > 1 || streamed, let c = try? await client.startCommit(b.repo, branch: b.name, parent: nil, description: "pachs3 mount") {
             open = c.id
             target = .commit(b.repo, c.id)
         }
@@ -300,9 +317,20 @@ final class WriteStage: @unchecked Sendable {
                         out.append(id)
                         pending -= 1
                     }
-                    let mtime = String(format: "%.3f", f.mtime.timeIntervalSince1970)
-                    group.addTask { [target] in
-                        try await client.putFile(target, path: p, from: f.contents(), options: PutOptions(metadata: ["mtime": mtime])).commit
+                    let mtime = Self.mtimeTag(f.mtime)
+                    group.addTask { [target, openID = open, repo = b.repo, log = fs.configuration.log] in
+                        if let stream = f.takeStream() {
+                            // Most of its bytes are in the store already: only the tail is left.
+                            do {
+                                let r = try await stream.finish()
+                                if stream.startMtime == mtime && (openID == nil || r.commit == openID) { return r.commit }
+                                return try await client.copyFile(
+                                    from: .commit(repo, r.commit), path: p, to: target, path: p, replacing: FileAttributes(metadata: ["mtime": mtime]))
+                            } catch {
+                                log("the streamed put of '\(p)' stopped (\(error)); committing it from its staged copy")
+                            }
+                        }
+                        return try await client.putFile(target, path: p, from: f.contents(), options: PutOptions(metadata: ["mtime": mtime])).commit
                     }
                     pending += 1
                 }
