@@ -19,11 +19,3 @@ int cpfs_syncfs(int fd) {
     return fsync(fd);
 #endif
 }
-
-int cpfs_o_direct(void) {
-#ifdef O_DIRECT
-    return O_DIRECT;
-#else
-    return 0;
-#endif
-}

@@ -9,7 +9,4 @@ int cpfs_start_writeback(int fd);
 /// Syncs the whole file system that holds `fd` (syncfs).
 int cpfs_syncfs(int fd);
 
-/// The O_DIRECT open flag (writes that bypass the page cache), or 0 where there is none.
-int cpfs_o_direct(void);
-
 #endif

@@ -13,14 +13,6 @@ public final class LocalBlobStore: BlobStore {
     private let tmp: String
     /// Blobs written but not yet made durable: their files in tmp/.
     private let staged = Mutex([Digest: [String]]())
-    /// Whether large blobs are written with O_DIRECT; turned off for good when the file system refuses it.
-    private let directIO = Mutex(true)
-    /// Aligned staging buffers for O_DIRECT writes, kept for reuse (at most ``scratchPoolSize``).
-    private let scratchBuffers = Mutex<[Scratch]>([])
-    static let directMinimum = 64 * 1024
-    static let directAlignment = 4096
-    static let directBlock = 1 << 20
-    static let scratchPoolSize = 8
 
     public init(directory: String) throws {
         root = directory
@@ -31,10 +23,6 @@ public final class LocalBlobStore: BlobStore {
             if !FileManager.default.fileExists(atPath: d) { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
         }
         try Self.fsyncPath(root)
-    }
-
-    deinit {
-        scratchBuffers.withLock { $0.forEach { $0.pointer.deallocate() } }
     }
 
     private func path(_ d: Digest) -> String {
@@ -56,80 +44,28 @@ public final class LocalBlobStore: BlobStore {
         // Written to tmp/ without a sync; makeDurable syncs and renames, so a name under ab/ always
         // holds complete, synced content even after a crash.
         let tmpPath = tmp + "/" + digest.hex + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        let direct = data.count >= Self.directMinimum && directIO.withLock { $0 }
-        var fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (direct ? cpfs_o_direct() : 0), 0o644)
-        var wroteDirect = direct
-        if fd < 0 && direct && errno == EINVAL {
-            // The file system takes no O_DIRECT (tmpfs): buffered from now on.
-            directIO.withLock { $0 = false }
-            wroteDirect = false
-            fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        }
+        let fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PFSError.io("cannot create \(tmpPath): \(Self.errnoText())") }
         defer { close(fd) }
         do {
             try data.withUnsafeBytes { buf in
-                var done = 0
-                if wroteDirect {
-                    done = try writeDirect(fd, buf, tmpPath)
-                    if done < buf.count { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~cpfs_o_direct()) }
+                var off = 0
+                while off < buf.count {
+                    let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw PFSError.io("write \(tmpPath): \(Self.errnoText())")
+                    }
+                    off += n
                 }
-                try Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: buf[done...]), at: done, tmpPath)
             }
         } catch {
             unlink(tmpPath)
             throw error
         }
         // Start writeback now so the final sync finds little left to do.
-        if !wroteDirect { _ = cpfs_start_writeback(fd) }
+        _ = cpfs_start_writeback(fd)
         staged.withLock { $0[digest, default: []].append(tmpPath) }
-    }
-
-    /// Writes the largest block-aligned prefix of `buf` with O_DIRECT through an aligned staging buffer and
-    /// returns its length; 0 if the file system refused (the caller then writes everything buffered).
-    ///
-    /// Measured here: a buffered write of a 256 MiB PUT's chunks spent ~27% of the server's CPU copying into
-    /// the page cache (copy_folio_from_iter); a copy into a reused aligned buffer plus a direct write costs a
-    /// fraction of that and leaves no dirty pages for the final sync.
-    private func writeDirect(_ fd: Int32, _ buf: UnsafeRawBufferPointer, _ name: String) throws -> Int {
-        let aligned = buf.count & ~(Self.directAlignment - 1)
-        guard aligned > 0 else { return 0 }
-        let block = Self.directBlock
-        let buffer = scratchBuffers.withLock { $0.popLast() } ?? Scratch(pointer: .allocate(byteCount: block, alignment: Self.directAlignment))
-        defer { scratchBuffers.withLock { if $0.count < Self.scratchPoolSize { $0.append(buffer) } else { buffer.pointer.deallocate() } } }
-        let scratch = buffer.pointer
-        var off = 0
-        while off < aligned {
-            let n = min(block, aligned - off)
-            scratch.copyMemory(from: buf.baseAddress! + off, byteCount: n)
-            var written = 0
-            while written < n {
-                let r = pwrite(fd, scratch + written, n - written, off_t(off + written))
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EINVAL && off == 0 && written == 0 {
-                        directIO.withLock { $0 = false }
-                        return 0
-                    }
-                    throw PFSError.io("write \(name): \(Self.errnoText())")
-                }
-                written += r
-            }
-            off += n
-        }
-        return aligned
-    }
-
-    private static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer, at offset: Int, _ name: String) throws {
-        var off = 0
-        while off < buf.count {
-            let n = pwrite(fd, buf.baseAddress! + off, buf.count - off, off_t(offset + off))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PFSError.io("write \(name): \(errnoText())")
-            }
-            off += n
-        }
     }
 
     public func touch(_ digest: Digest) async throws -> Bool {
@@ -256,9 +192,4 @@ public final class LocalBlobStore: BlobStore {
         }
         return n
     }
-}
-
-/// An aligned staging buffer; only the thread that took it from the pool uses it until it is returned.
-private struct Scratch: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
 }
