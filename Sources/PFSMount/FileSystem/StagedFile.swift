@@ -18,6 +18,11 @@ final class StagedFile: @unchecked Sendable {
     /// filled from the store, truncated, renamed or opened a second time).
     private var sequential: UInt64? = 0
     private var stream: StreamingPut?
+    /// Commits reading the bytes now; while one is, the stage writes a reopened file into a copy, and a
+    /// discard waits for the last reader.
+    private var commitReaders = 0
+    private var retired = false
+    private var removed = false
     /// Starts streaming the file into the store once `sequential` reaches the threshold (set by the stage).
     var streamStarter: (@Sendable (_ fd: Int32, _ path: String, _ written: UInt64, _ mtime: Date) -> StreamingPut?)?
     var streamThreshold: UInt64 = .max
@@ -166,11 +171,45 @@ final class StagedFile: @unchecked Sendable {
     /// The bytes, streamed from the local file in pieces of 1 MiB.
     func contents() -> StagedFileContents { StagedFileContents(fd: fd) }
 
-    /// Removes the local file.
+    /// Whether a commit is reading the bytes now.
+    var isBeingCommitted: Bool { locked { commitReaders > 0 } }
+
+    /// A commit starts reading the bytes (the stage calls it under its lock, with the check for writers).
+    func beginCommitRead() { locked { commitReaders += 1 } }
+
+    /// A commit is done reading; a file discarded meanwhile is removed now.
+    func endCommitRead() {
+        let remove: Bool = locked {
+            commitReaders -= 1
+            return commitReaders == 0 && retired && takeRemoval()
+        }
+        if remove { removeLocalFile() }
+    }
+
+    /// Removes the local file, or, while a commit reads it, as soon as that commit is done.
     func discard() {
-        locked { stopStreaming() }?.abort()
+        let (stream, now): (StreamingPut?, Bool) = locked {
+            retired = true
+            return (stopStreaming(), commitReaders == 0 && takeRemoval())
+        }
+        stream?.abort()
+        if now { removeLocalFile() }
+    }
+
+    /// True once: the local file is removed exactly once however many discards and readers end.
+    private func takeRemoval() -> Bool {
+        defer { removed = true }
+        return !removed
+    }
+
+    private func removeLocalFile() {
         Glibc.close(fd)
         unlink(localPath)
+    }
+
+    /// Fills this (new, empty) file with the bytes of `other`.
+    func copyContents(of other: StagedFile) async throws {
+        for try await piece in other.contents() { try append(piece) }
     }
 }
 

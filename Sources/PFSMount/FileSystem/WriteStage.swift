@@ -125,9 +125,52 @@ final class WriteStage: @unchecked Sendable {
     /// The staged file at `path`, opened for writing: the existing one, or a copy of the committed file
     /// (its first `limit` bytes), or an empty one.
     func openForWrite(_ b: Branch, _ path: String, truncate: Bool, limit: UInt64? = nil, commit: CommitID?) async throws -> StagedFile {
-        if let f = locked({ branches[b]?.files[path] }) {
+        enum Staged {
+            case none, opened(StagedFile), beingCommitted(StagedFile)
+        }
+        // Checked and opened under the lock that a commit takes its closed files under: never both.
+        let staged: Staged = locked {
+            guard let f = branches[b]?.files[path] else { return .none }
+            if f.writers == 0 && f.isBeingCommitted {
+                // Held open for the copy below, however soon the commit is done with it.
+                f.beginCommitRead()
+                return .beingCommitted(f)
+            }
             f.opened()
+            return .opened(f)
+        }
+        switch staged {
+        case .none: break
+        case .opened(let f):
             if truncate { try f.truncate(0) }
+            return f
+        case .beingCommitted(let old):
+            // A commit is reading the file as it was closed: write into a copy, so that commit records exactly
+            // those bytes and the next one these.
+            defer { old.endCommitRead() }
+            let f = try newFile(b, path)
+            do {
+                if !truncate { try await f.copyContents(of: old) }
+            } catch {
+                f.discard()
+                throw error
+            }
+            f.opened()
+            let replaced: Bool = locked {
+                var c = branches[b] ?? Changes()
+                // The commit may have finished and dropped `old`: the copy holds exactly what it committed.
+                let current = c.files[path]
+                guard current === old || (current == nil && !c.deleted.contains(path)) else { return false }
+                c.files[path] = f
+                branches[b] = c
+                return true
+            }
+            guard replaced else {
+                // Changed meanwhile (deleted, recreated, renamed): open whatever is there now.
+                f.discard()
+                return try await openForWrite(b, path, truncate: truncate, limit: limit, commit: commit)
+            }
+            old.discard()
             return f
         }
         let f = try newFile(b, path)
@@ -288,8 +331,11 @@ final class WriteStage: @unchecked Sendable {
             for p in recorded.keys { c.files[p] = nil }
             branches[b] = c
             let files = c.files.compactMap { (p, f) in includeOpen || f.writers == 0 ? (p, f, f.version) : nil }
+            // Until this commit has read them, a reopen writes into a copy and a discard waits.
+            for (_, f, _) in files { f.beginCommitRead() }
             return (files, Array(recorded.values), c.deleted, c.dirs)
         }
+        defer { for (_, f, _) in files { f.endCommitRead() } }
         for f in recorded { f.discard() }
         if files.isEmpty && deleted.isEmpty && dirs.isEmpty { return }
         let client = fs.client
