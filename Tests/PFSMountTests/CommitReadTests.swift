@@ -98,4 +98,26 @@ import Testing
             #expect(try FileManager.default.contentsOfDirectory(atPath: stage).isEmpty)
         }
     }
+
+    @Test("truncating a closed file while a commit records it goes through a copy too")
+    func resizeDuringCommit() async throws {
+        try await withStage { fs, gated, engine, stage in
+            let f = try await fs.writes.openForWrite(branch, "d.txt", truncate: true, commit: nil)
+            try write(f, "0123456789")
+            _ = f.closed()
+            #expect(fs.writes.stagedFileToResize(repo, "master", "d.txt") === f)
+            let commit = try await startCommit(fs, gated)
+            // What setattr does: no staged file to resize in place, so it opens one for writing.
+            #expect(fs.writes.stagedFileToResize(repo, "master", "d.txt") == nil)
+            let g = try await fs.writes.openForWrite(branch, "d.txt", truncate: false, limit: 4, commit: nil)
+            try g.truncate(4)
+            _ = g.closed()
+            gated.puts.open()
+            try await commit.value
+            #expect(try await committed(engine, "d.txt") == "0123456789")
+            try await fs.writes.commit(branch, includeOpen: false)
+            #expect(try await committed(engine, "d.txt") == "0123")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: stage).isEmpty)
+        }
+    }
 }

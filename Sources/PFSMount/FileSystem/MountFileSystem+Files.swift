@@ -159,7 +159,7 @@ extension MountFileSystem {
                 let mtime =
                     toSet & FUSE_SET_ATTR_MTIME_NOW != 0
                     ? Date() : Date(timeIntervalSince1970: Double(attr.st_mtim.tv_sec) + Double(attr.st_mtim.tv_nsec) / 1e9)
-                var staged = writes.stagedFile(b.repo, b.name, path)
+                var staged = sizeSet ? writes.stagedFileToResize(b.repo, b.name, path) : writes.stagedFile(b.repo, b.name, path)
                 var opened = false
                 if staged == nil {
                     let attrs = try await attributes(k)

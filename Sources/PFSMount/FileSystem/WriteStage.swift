@@ -53,6 +53,15 @@ final class WriteStage: @unchecked Sendable {
         locked { branches[Branch(repo: repo, name: branch)]?.files[path] }
     }
 
+    /// The staged file at `path` if its bytes may change in place now: nil when there is none, or when it is
+    /// closed and a commit is reading it (``openForWrite(_:_:truncate:limit:commit:)`` then gives a copy).
+    func stagedFileToResize(_ repo: RepoID, _ branch: String, _ path: String) -> StagedFile? {
+        locked {
+            guard let f = branches[Branch(repo: repo, name: branch)]?.files[path] else { return nil }
+            return f.writers == 0 && f.isBeingCommitted ? nil : f
+        }
+    }
+
     /// The staged state of `path`: a file being written, a new directory, or a directory holding either.
     func staged(_ repo: RepoID, _ branch: String, _ path: String) -> NodeAttributes? {
         locked {
