@@ -5,8 +5,11 @@ extension PFSEngine {
     /// within a key, deletions included. Walks the history commit by commit and diffs each with its
     /// parent, so it costs the size of the history's changes.
     public func listVersions(_ ref: CommitRef, prefix: String = "") async throws -> [FileVersion] {
+        let head = try await resolve(ref)
+        let key = VersionListKey(repo: ref.repo, commit: head.id, prefix: prefix)
+        if head.finished != nil, let hit = versionLists.get(key) { return hit }
         var byKey: [String: [FileVersion]] = [:]
-        var rec: CommitRecord? = try await resolve(ref)
+        var rec: CommitRecord? = head
         while let c = rec {
             let parent = try await c.parent.asyncMap { try await metadata.commit(ref.repo, $0) } ?? nil
             let time = c.finished ?? c.started
@@ -16,6 +19,15 @@ extension PFSEngine {
             }
             rec = parent
         }
-        return byKey.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.flatMap { byKey[$0]! }
+        let versions = byKey.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.flatMap { byKey[$0]! }
+        if head.finished != nil { versionLists.put(key, versions) }
+        return versions
     }
+}
+
+/// Names the version list of one finished commit's history under a prefix.
+struct VersionListKey: Hashable, Sendable {
+    var repo: RepoID
+    var commit: CommitID
+    var prefix: String
 }

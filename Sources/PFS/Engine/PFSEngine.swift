@@ -14,6 +14,9 @@ public final class PFSEngine: Sendable {
     let events = CommitEvents()
     /// Finished commits, which never change until they are deleted.
     let finishedCommits = FIFOCache<CommitID, CommitRecord>(capacity: 16_384)
+    /// Version lists of finished commits (their history never changes), so a client paging through
+    /// ListObjectVersions walks the history once, not once per page. Bounded at ~64 MiB.
+    let versionLists = FIFOCache<VersionListKey, [FileVersion]>(capacity: 64 << 20, cost: { $0.count * 256 + 256 })
 
     /// An engine over the given stores.
     public init(metadata: any MetadataStore, blobs: any BlobStore) {
@@ -73,6 +76,7 @@ public final class PFSEngine: Sendable {
     public func deleteRepo(_ repo: RepoID) async throws {
         try await metadata.deleteRepo(repo)
         finishedCommits.removeAll()
+        versionLists.removeAll()
     }
 
     // MARK: branches
@@ -123,7 +127,10 @@ public final class PFSEngine: Sendable {
             c = rec.parent
         }
         try await metadata.deleteBranch(repo, name, deletingCommits: drop)
-        if !drop.isEmpty { finishedCommits.removeAll() }
+        if !drop.isEmpty {
+            finishedCommits.removeAll()
+            versionLists.removeAll()
+        }
     }
 
     /// A commit's record, from the cache when it is finished.
