@@ -13,21 +13,39 @@ public struct FileReader: AsyncSequence, AsyncIteratorProtocol, Sendable {
 
     public func makeAsyncIterator() -> FileReader { self }
 
-    /// The load of chunk `index`, started while the caller was busy with the previous one.
-    var pending: Task<[UInt8], any Error>?
+    /// Loads of chunks `index`, `index + 1`, … started while the caller was busy with earlier ones.
+    var pending: [Task<[UInt8], any Error>] = []
+    /// Chunks read and verified ahead of the one being returned. A chunk file read cold from the disk
+    /// here is latency-bound (one 1 MiB file at a time: ~400 MiB/s); several in flight keep the disk busy.
+    /// At most five chunks (1 MiB each on average, 4 MiB at most) are held per reader.
+    static let readAhead = 4
 
     public mutating func next() async throws -> [UInt8]? {
         guard remaining > 0, index < chunks.count else {
-            pending?.cancel()
+            for t in pending { t.cancel() }
+            pending = []
             return nil
         }
-        let load = pending ?? Task { [loader, ref = chunks[index]] in try await loader.load(ref) }
-        pending = nil
-        var bytes = try await load.value
-        // Read and verify the next chunk while the caller sends this one: the two overlap on two cores.
-        let wanted = UInt64(bytes.count - skip)
-        if index + 1 < chunks.count, wanted < remaining {
-            pending = Task { [loader, ref = chunks[index + 1]] in try await loader.load(ref) }
+        if pending.isEmpty { pending.append(load(index)) }
+        var bytes: [UInt8]
+        do {
+            bytes = try await pending.removeFirst().value
+        } catch {
+            for t in pending { t.cancel() }
+            pending = []
+            throw error
+        }
+        // Keep up to `readAhead` later chunks loading while the caller sends this one, but none past the range.
+        var covered = UInt64(bytes.count - skip)
+        var next = index + 1
+        for _ in pending {
+            covered += UInt64(chunks[next].size)
+            next += 1
+        }
+        while pending.count < Self.readAhead, next < chunks.count, covered < remaining {
+            pending.append(load(next))
+            covered += UInt64(chunks[next].size)
+            next += 1
         }
         index += 1
         if skip > 0 || UInt64(bytes.count - skip) > remaining {
@@ -37,6 +55,10 @@ public struct FileReader: AsyncSequence, AsyncIteratorProtocol, Sendable {
         skip = 0
         remaining -= UInt64(bytes.count)
         return bytes
+    }
+
+    private func load(_ i: Int) -> Task<[UInt8], any Error> {
+        Task { [loader, ref = chunks[i]] in try await loader.load(ref) }
     }
 
     init(chunks: [ChunkRef], loader: ChunkLoader, offset: UInt64, length: UInt64) {

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import PFS
+
+@Suite("File reader")
+struct FileReaderTests {
+    static let data = randomBytes(14 << 20, seed: 77)
+
+    @Test("ranges of a many-chunk file read back exactly while several chunks are read ahead")
+    func rangesAcrossChunks() async throws {
+        try await withEngine("reader") { engine, _ in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let master = CommitRef.branch(repo, "master")
+            _ = try await put(engine, master, "big", Self.data)
+            let entry = try #require(try await engine.inspectFile(master, path: "big").entry)
+            let chunks = try await ContentIndex.chunks(of: entry, source: engine.nodes)
+            #expect(chunks.count >= 6, "want more chunks than the read-ahead: \(chunks.count)")
+            let n = Self.data.count
+            let first = Int(chunks[0].size)
+            for (off, len) in [(0, n), (1, n - 1), (first - 1, 2), (first, Int(chunks[1].size)), (n / 3, n / 3), (n - 5, 5), (0, 1), (n, 0)] {
+                let got = try await readAll(engine, master, "big", offset: UInt64(off), length: UInt64(len))
+                #expect(Bool(got == Array(Self.data[off..<(off + len)])), "range \(off)+\(len)")
+            }
+        }
+    }
+
+    @Test("a chunk that no longer matches its hash stops the read with an error, after the intact chunks before it")
+    func corruptChunkMidFile() async throws {
+        try await withEngine("reader") { engine, dir in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let master = CommitRef.branch(repo, "master")
+            _ = try await put(engine, master, "big", Self.data)
+            let entry = try #require(try await engine.inspectFile(master, path: "big").entry)
+            let chunks = try await ContentIndex.chunks(of: entry, source: engine.nodes)
+            let bad = chunks[3]
+            let hex = bad.digest.hex
+            let path = dir + "/blobs/" + hex.prefix(2) + "/" + hex
+            var bytes = try #require(FileManager.default.contents(atPath: path))
+            bytes[bytes.count / 2] ^= 0xFF
+            try bytes.write(to: URL(fileURLWithPath: path))
+
+            var got: [UInt8] = []
+            await #expect(throws: PFSError.self) {
+                for try await piece in try await engine.getFile(master, path: "big") { got += piece }
+            }
+            let before = chunks[..<3].reduce(0) { $0 + Int($1.size) }
+            #expect(got.count == before)
+            #expect(Bool(got == Array(Self.data[..<before])))
+        }
+    }
+}
