@@ -7,15 +7,21 @@ import Testing
 struct FileReaderTests {
     static let data = randomBytes(14 << 20, seed: 77)
 
-    @Test("ranges of a many-chunk file read back exactly while several chunks are read ahead")
-    func rangesAcrossChunks() async throws {
-        try await withEngine("reader") { engine, _ in
+    /// An engine holding ``data`` at `big` on master, with the file's chunks.
+    func withBigFile(_ body: (PFSEngine, String, CommitRef, [ChunkRef]) async throws -> Void) async throws {
+        try await withEngine("reader") { engine, dir in
             let repo = RepoID("r")
             try await engine.createRepo(repo)
             let master = CommitRef.branch(repo, "master")
             _ = try await put(engine, master, "big", Self.data)
             let entry = try #require(try await engine.inspectFile(master, path: "big").entry)
-            let chunks = try await ContentIndex.chunks(of: entry, source: engine.nodes)
+            try await body(engine, dir, master, try await ContentIndex.chunks(of: entry, source: engine.nodes))
+        }
+    }
+
+    @Test("ranges of a many-chunk file read back exactly while several chunks are read ahead")
+    func rangesAcrossChunks() async throws {
+        try await withBigFile { engine, _, master, chunks in
             #expect(chunks.count >= 6, "want more chunks than the read-ahead: \(chunks.count)")
             let n = Self.data.count
             let first = Int(chunks[0].size)
@@ -28,13 +34,7 @@ struct FileReaderTests {
 
     @Test("a chunk that no longer matches its hash stops the read with an error, after the intact chunks before it")
     func corruptChunkMidFile() async throws {
-        try await withEngine("reader") { engine, dir in
-            let repo = RepoID("r")
-            try await engine.createRepo(repo)
-            let master = CommitRef.branch(repo, "master")
-            _ = try await put(engine, master, "big", Self.data)
-            let entry = try #require(try await engine.inspectFile(master, path: "big").entry)
-            let chunks = try await ContentIndex.chunks(of: entry, source: engine.nodes)
+        try await withBigFile { engine, dir, master, chunks in
             let bad = chunks[3]
             let hex = bad.digest.hex
             let path = dir + "/blobs/" + hex.prefix(2) + "/" + hex

@@ -50,6 +50,15 @@ def force_unmount(path: pathlib.Path | str) -> None:
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
+def err(fn) -> int:
+    """The errno `fn()` fails with, 0 when it succeeds."""
+    try:
+        fn()
+    except OSError as e:
+        return e.errno
+    return 0
+
+
 def wait_until(predicate, timeout: float, interval: float = 0.02):
     """Polls `predicate` until it returns a truthy value (returned) or `timeout` passes (None)."""
     deadline = time.monotonic() + timeout

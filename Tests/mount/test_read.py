@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import wait_until
+from conftest import err, wait_until
 
 
 def put(s3, repo, key, body, branch="master"):
@@ -125,12 +125,6 @@ def test_errno_where_posix_says(server, s3, repo):
     v = put(s3, repo, "d/f.txt", b"x")
     snap = server.mnt / repo / f"@{v}"
     br = server.mnt / repo / "master"
-    def err(fn):
-        try:
-            fn()
-        except OSError as e:
-            return e.errno
-        return 0
     assert err(lambda: open(snap / "new.txt", "w")) == errno.EROFS
     assert err(lambda: open(snap / "d/f.txt", "w")) == errno.EROFS
     assert err(lambda: os.mkdir(snap / "newdir")) == errno.EROFS

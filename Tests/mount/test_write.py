@@ -13,7 +13,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import MountedServer, is_mounted, wait_until
+from conftest import MountedServer, err, is_mounted, wait_until
 
 
 def commits(server, repo):
@@ -33,14 +33,6 @@ def s3_get(s3, repo, key):
         if e.response["Error"]["Code"] == "NoSuchKey":
             return None
         raise
-
-
-def err(fn):
-    try:
-        fn()
-    except OSError as e:
-        return e.errno
-    return 0
 
 
 def test_a_closed_file_is_one_commit_with_its_version_id(server, s3, repo):
