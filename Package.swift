@@ -131,7 +131,7 @@ let package = Package(
             path: "benchmarks/PFSBench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PFSTests", dependencies: ["PFS"], swiftSettings: swiftSettings),
+        .testTarget(name: "PFSTests", dependencies: ["PFS", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "PFSClientTests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
         .testTarget(
             name: "S3GatewayTests",

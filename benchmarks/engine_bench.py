@@ -4,7 +4,8 @@
 - ingest of a 1 GiB random file through the CLI vs `cp` of it to the same disk followed by `sync`;
 - re-putting the identical 1 GiB under another name: how much the store grows;
 - a one-file commit and a 1,000-entry listing page at 1,000,000 files vs at 1,000 files (in-process, pfs-bench);
-- peak RSS while putting a 4 GiB file from a pipe.
+- peak RSS while putting a 4 GiB file from a pipe;
+- a 1,000-version page of a version listing after 20,000 commits vs after 1,000 (in-process, pfs-bench --versions).
 """
 import json
 import os
@@ -18,6 +19,7 @@ BIN = os.path.abspath(os.environ.get("PACHS3_BIN", os.path.join(HERE, "..", ".bu
 PFS_BENCH = os.path.join(os.path.dirname(BIN), "pfs-bench")
 WORK = os.environ.get("BENCH_WORK", os.path.join(HERE, "work"))
 LARGE_FILES = int(os.environ.get("BENCH_FILES", "1000000"))
+LONG_HISTORY = int(os.environ.get("BENCH_HISTORY", "20000"))
 GIB = 1 << 30
 
 
@@ -103,6 +105,18 @@ def main():
                          f"{l:.2f}x", "<= 3x", l <= 3))
         rows.append((f"(load of {LARGE_FILES:,} small files in batches)", f"{large['load_s']:.1f} s",
                      f"{LARGE_FILES / large['load_s']:.0f} files/s", "-", True))
+
+        # ListObjectVersions: a 1,000-version page after a long history vs after a short one (same 1,000 keys).
+        short, long_ = (json.loads(subprocess.run([PFS_BENCH, "--versions", os.path.join(WORK, f"v{n}"), str(n), "1000", "20"],
+                                                  check=True, capture_output=True, text=True).stdout)
+                        for n in (1000, LONG_HISTORY))
+        for kind in ("cold", "warm"):
+            key = f"versions_{kind}_ms"
+            v = long_[key] / short[key]
+            rows.append((f"1,000-version page at {LONG_HISTORY:,} vs 1,000 commits, {kind}", f"{long_[key]:.2f} vs {short[key]:.2f} ms",
+                         f"{v:.2f}x", "<= 3x", v <= 3))
+        rows.append((f"(history of {LONG_HISTORY:,} one-file commits)", f"{long_['load_s']:.1f} s",
+                     f"{LONG_HISTORY / long_['load_s']:.0f} commits/s", "-", True))
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
 

@@ -70,7 +70,11 @@ public struct LocalPFSClient: PFSClient {
     }
     public func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo] { try await engine.walkFiles(ref, prefix: prefix) }
     public func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo] { try await engine.globFiles(ref, pattern: pattern) }
-    public func listVersions(_ ref: CommitRef, prefix: String) async throws -> [FileVersion] { try await engine.listVersions(ref, prefix: prefix) }
+    public func listVersions(_ ref: CommitRef, prefix: String, keyMarker: String?, versionMarker: String?, delimiter: String?, limit: Int)
+        async throws -> VersionPage
+    {
+        try await engine.listVersions(ref, prefix: prefix, keyMarker: keyMarker, versionMarker: versionMarker, delimiter: delimiter, limit: limit)
+    }
     public func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange] {
         try await engine.diffFiles(new, old: old, prefix: prefix, limit: limit)
     }

@@ -51,8 +51,12 @@ public protocol PFSClient: Sendable {
     func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage
     func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo]
     func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo]
-    /// Every version of every file under `prefix` in the history of `ref`, in key order, newest first.
-    func listVersions(_ ref: CommitRef, prefix: String) async throws -> [FileVersion]
+    /// One page of the versions of the files under `prefix` in the history of `ref` (S3's ListObjectVersions):
+    /// in key order, newest first within a key, deletions included. It resumes after `keyMarker`, or, with
+    /// `versionMarker`, after that version of `keyMarker`; with a `delimiter`, keys roll up into common
+    /// prefixes. At most `limit` versions and prefixes together.
+    func listVersions(_ ref: CommitRef, prefix: String, keyMarker: String?, versionMarker: String?, delimiter: String?, limit: Int)
+        async throws -> VersionPage
     func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange]
 
     func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String]) async throws -> UploadInfo

@@ -85,9 +85,14 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
         try await response.write(contentsOf: changes.map { Pachs3V1_FileChange($0, commit: request.new) })
     }
 
-    func listVersions(request: Pachs3V1_PrefixRequest, response: RPCWriter<Pachs3V1_FileVersion>, context: ServerContext) async throws {
-        let versions = try await mapped { try await client.listVersions(try request.commit.ref(), prefix: request.prefix) }
-        try await response.write(contentsOf: versions.map { Pachs3V1_FileVersion($0, commit: request.commit) })
+    func listVersions(request: Pachs3V1_ListVersionsRequest, context: ServerContext) async throws -> Pachs3V1_ListVersionsResponse {
+        let r = request
+        let page = try await mapped {
+            try await client.listVersions(
+                try r.commit.ref(), prefix: r.prefix, keyMarker: r.hasKeyMarker ? r.keyMarker : nil,
+                versionMarker: r.hasVersionMarker ? r.versionMarker : nil, delimiter: r.hasDelimiter ? r.delimiter : nil, limit: Int(r.limit))
+        }
+        return Pachs3V1_ListVersionsResponse(page, commit: request.commit)
     }
 
     func listCommits(request: Pachs3V1_ListCommitsRequest, response: RPCWriter<PfsV2_CommitInfo>, context: ServerContext) async throws {

@@ -134,17 +134,17 @@ extension RemotePFSClient {
         }
     }
 
-    public func listVersions(_ ref: CommitRef, prefix: String) async throws -> [FileVersion] {
-        var r = Pachs3V1_PrefixRequest()
+    public func listVersions(_ ref: CommitRef, prefix: String, keyMarker: String?, versionMarker: String?, delimiter: String?, limit: Int)
+        async throws -> VersionPage
+    {
+        var r = Pachs3V1_ListVersionsRequest()
         r.commit = PfsV2_Commit(ref)
         r.prefix = prefix
-        return try await call {
-            try await pachs3.listVersions(r, metadata: metadata, options: options) { response in
-                var out: [FileVersion] = []
-                for try await v in response.messages { out.append(try v.model()) }
-                return out
-            }
-        }
+        if let keyMarker { r.keyMarker = keyMarker }
+        if let versionMarker { r.versionMarker = versionMarker }
+        if let delimiter { r.delimiter = delimiter }
+        r.limit = Int64(limit)
+        return try await call { try await pachs3.listVersions(r, metadata: metadata, options: options) }.model()
     }
 
     public func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange] {

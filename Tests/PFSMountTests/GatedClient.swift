@@ -83,7 +83,11 @@ struct GatedClient: PFSClient {
     }
     func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo] { try await base.walkFiles(ref, prefix: prefix) }
     func globFiles(_ ref: CommitRef, pattern: String) async throws -> [FileInfo] { try await base.globFiles(ref, pattern: pattern) }
-    func listVersions(_ ref: CommitRef, prefix: String) async throws -> [FileVersion] { try await base.listVersions(ref, prefix: prefix) }
+    func listVersions(_ ref: CommitRef, prefix: String, keyMarker: String?, versionMarker: String?, delimiter: String?, limit: Int)
+        async throws -> VersionPage
+    {
+        try await base.listVersions(ref, prefix: prefix, keyMarker: keyMarker, versionMarker: versionMarker, delimiter: delimiter, limit: limit)
+    }
     func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange] {
         try await base.diffFiles(new, old: old, prefix: prefix, limit: limit)
     }

@@ -47,7 +47,14 @@ import Testing
         #expect(try await client.listCommits(repo, from: master, limit: 0) == localCommits)
         let changes = try await client.diffFiles(master, old: nil, prefix: "", limit: 0)
         #expect(changes.map { "\($0.kind.rawValue) \($0.path)" } == ["deleted b.txt", "added c.txt"])
-        #expect(try await client.listVersions(master, prefix: "b.txt").count == 2)
+        let versions = try await client.listVersions(master, prefix: "b", keyMarker: nil, versionMarker: nil, delimiter: nil, limit: 1)
+        let localVersions = try await server.local.listVersions(master, prefix: "b", keyMarker: nil, versionMarker: nil, delimiter: nil, limit: 1)
+        let summary = { (p: VersionPage) in p.versions.map { "\($0.path) \($0.commit) \($0.isDeletion) \($0.isLatest) \($0.entry?.etag ?? "")" } }
+        #expect(summary(versions) == summary(localVersions) && versions.nextVersionMarker == localVersions.nextVersionMarker)
+        #expect(versions.versions.count == 1 && versions.versions[0].isLatest && versions.isTruncated)
+        let rest = try await client.listVersions(
+            master, prefix: "b", keyMarker: versions.nextKeyMarker, versionMarker: versions.nextVersionMarker, delimiter: "/", limit: 10)
+        #expect(rest.versions.map(\.path) == ["b.txt"] && !rest.versions[0].isLatest && !rest.isTruncated && rest.nextKeyMarker == nil)
 
         try await client.copyFile(from: master, path: "c.txt", to: master, path: "copy.txt")
         #expect(try await client.readFile(master, path: "copy.txt") == Array("c".utf8))

@@ -410,6 +410,61 @@ private final class ModelRun {
 
         // The diff with the parent.
         try await checkDiff(new: c, old: parents[c], prefix: "", explicitOld: false)
+
+        // The versions of the history that ends at this commit, paged, with and without a delimiter.
+        try await checkVersions(c, prefix: "", delimiter: chance(50) ? "/" : nil)
+        if let k = keys.randomElement(using: &rng) { try await checkVersions(c, prefix: String(k.prefix(1 + roll(k.count))), delimiter: nil) }
+    }
+
+    /// Every version of the history ending at `c` under `prefix`, from the model: per key in byte order,
+    /// newest first, each commit whose write or deletion changed the key, as "path commit put|del[ latest]";
+    /// with a delimiter, the keys it rolls up are replaced by their common prefixes.
+    func expectedVersions(_ c: CommitID, prefix: String, delimiter: String?) -> (versions: [String], prefixes: [String]) {
+        var byKey: [String: [String]] = [:]
+        var x: CommitID? = c
+        while let id = x {
+            let new = recorded[id]!
+            let old = parents[id].map { recorded[$0]! } ?? [:]
+            for k in Set(new.keys).union(old.keys) where hasBytePrefix(k, prefix) && new[k]?.writer != old[k]?.writer {
+                byKey[k, default: []].append("\(k) \(id) \(new[k] == nil ? "del" : "put")")
+            }
+            x = parents[id]
+        }
+        var versions: [String] = []
+        var prefixes: [String] = []
+        for k in utf8Sorted(byKey.keys) {
+            let rest = Array(k.utf8)[prefix.utf8.count...]
+            if delimiter != nil, let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
+                let cp = String(decoding: Array(k.utf8)[...slash], as: UTF8.self)
+                if prefixes.last != cp { prefixes.append(cp) }
+                continue
+            }
+            for (i, v) in byKey[k]!.enumerated() { versions.append(i == 0 ? v + " latest" : v) }
+        }
+        return (versions, prefixes)
+    }
+
+    func checkVersions(_ c: CommitID, prefix: String, delimiter: String?) async throws {
+        let (want, wantPrefixes) = expectedVersions(c, prefix: prefix, delimiter: delimiter)
+        let limit = 3 + roll(6)
+        var got: [String] = []
+        var gotPrefixes: [String] = []
+        var keyMarker: String?
+        var versionMarker: String?
+        let what = "versions of \(c) under '\(prefix)' delimiter \(delimiter ?? "nil") limit \(limit)"
+        for _ in 0...(want.count + wantPrefixes.count) {
+            let p = try await engine.listVersions(
+                .commit(repo, c), prefix: prefix, keyMarker: keyMarker, versionMarker: versionMarker, delimiter: delimiter, limit: limit)
+            got += p.versions.map { "\($0.path) \($0.commit) \($0.isDeletion ? "del" : "put")\($0.isLatest ? " latest" : "")" }
+            gotPrefixes += p.commonPrefixes
+            let items = p.versions.count + p.commonPrefixes.count
+            #expect(p.isTruncated ? items == limit : items <= limit, "page size of \(what)")
+            guard p.isTruncated else { break }
+            keyMarker = p.nextKeyMarker
+            versionMarker = p.nextVersionMarker
+        }
+        #expect(got == want, "\(what)")
+        #expect(gotPrefixes == wantPrefixes, "common prefixes of \(what)")
     }
 
     func expectedListing(_ files: Files, prefix: String, delimiter: String?) -> [Item] {

@@ -4,13 +4,21 @@ import PFS
 /// In-process engine figures that a CLI run cannot isolate (process start-up would dominate):
 /// the time of a one-file commit and of a 1,000-entry listing page, at a given repo size.
 ///
+/// With `--versions`, the time of a 1,000-version page of a version listing (S3's ListObjectVersions)
+/// after a history of COMMITS one-file commits (a put, or every tenth a deletion) over KEYS keys.
+///
 /// Usage: pfs-bench DATA_DIR FILES [ITERATIONS]   — prints one JSON line.
+///        pfs-bench --versions DATA_DIR COMMITS KEYS [ITERATIONS]
 @main
 struct PFSBench {
     static func main() async throws {
         let args = CommandLine.arguments
+        if args.count >= 5, args[1] == "--versions", let commits = Int(args[3]), let keys = Int(args[4]) {
+            try await versions(dataDirectory: args[2], commits: commits, keys: keys, iterations: args.count > 5 ? Int(args[5]) ?? 50 : 50)
+            return
+        }
         guard args.count >= 3, let files = Int(args[2]) else {
-            FileHandle.standardError.write(Data("usage: pfs-bench DATA_DIR FILES [ITERATIONS]\n".utf8))
+            FileHandle.standardError.write(Data("usage: pfs-bench DATA_DIR FILES [ITERATIONS] | --versions DATA_DIR COMMITS KEYS [ITERATIONS]\n".utf8))
             exit(2)
         }
         let iterations = args.count > 3 ? Int(args[3]) ?? 50 : 50
@@ -57,6 +65,46 @@ struct PFSBench {
         let result: [String: Double] = [
             "files": Double(files), "load_s": loadSeconds, "commit_ms": median(commitTimes), "list_cold_ms": median(coldTimes),
             "list_warm_ms": median(warmTimes),
+        ]
+        let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    static func versions(dataDirectory: String, commits: Int, keys: Int, iterations: Int) async throws {
+        let engine = try PFSEngine(dataDirectory: dataDirectory)
+        let repo = RepoID("bench")
+        try await engine.createRepo(repo)
+        let ref = CommitRef.branch(repo, "master")
+        let clock = ContinuousClock()
+        var rng = SystemRandomNumberGenerator()
+        let loadStart = clock.now
+        for c in 0..<commits {
+            let key = Self.path(Int.random(in: 0..<keys, using: &rng))
+            if c % 10 == 9 {
+                try await engine.deleteFiles(ref, paths: [key])
+            } else {
+                _ = try await engine.putFile(ref, path: key, from: [Array("version \(c)\n".utf8)].async)
+            }
+        }
+        let loadSeconds = (clock.now - loadStart).seconds
+        var coldTimes: [Double] = []
+        var warmTimes: [Double] = []
+        var versions = 0
+        for _ in 0..<iterations {
+            let fresh = try PFSEngine(dataDirectory: dataDirectory)
+            _ = try await fresh.inspectCommit(ref)
+            let marker = Self.path(Int.random(in: 0..<max(1, keys / 2), using: &rng))
+            var t = clock.now
+            let page = try await fresh.listVersions(ref, keyMarker: marker, limit: 1000)
+            coldTimes.append((clock.now - t).seconds * 1000)
+            versions = max(versions, page.versions.count)
+            t = clock.now
+            _ = try await fresh.listVersions(ref, keyMarker: marker, limit: 1000)
+            warmTimes.append((clock.now - t).seconds * 1000)
+        }
+        let result: [String: Double] = [
+            "commits": Double(commits), "keys": Double(keys), "load_s": loadSeconds, "page_versions": Double(versions),
+            "versions_cold_ms": median(coldTimes), "versions_warm_ms": median(warmTimes),
         ]
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))

@@ -154,17 +154,16 @@ actor CommitWriter {
         built: inout [Digest: TreeNode]
     ) async throws -> [Result<CommitID, any Error>] {
         let id: CommitID
-        let baseRoot: Digest?
         var head: CommitRecord?
         switch key.target {
-        case .open(let cid):
-            id = cid
-            baseRoot = base?.root
+        case .open(let cid): id = cid
         case .new:
             head = base
             id = CommitID.random()
-            baseRoot = head?.root
         }
+        let baseRoot = base?.root
+        let baseTombstones = base?.tombstones
+        let linked = base?.versionsLinked ?? true
         let nowDate = Date()
         let now = Int64((nowDate.timeIntervalSince1970 * 1000).rounded())
         var edits = TreeEdits()
@@ -194,6 +193,16 @@ actor CommitWriter {
         }
         // Nothing to commit when every request of the group failed.
         guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else { return outcomes }
+        var tombstones = baseTombstones
+        if linked {
+            let tombEdits = try await VersionLinks.link(&edits, live: baseRoot, tombstones: baseTombstones, commit: id, now: now, in: source)
+            if !tombEdits.isEmpty {
+                let (r, b) = try await Tree.apply(tombEdits, to: baseTombstones, in: source)
+                tombstones = r
+                tx.nodes.merge(b.newNodes) { a, _ in a }
+                built.merge(b.decoded) { a, _ in a }
+            }
+        }
         let (root, builder) = try await Tree.apply(edits, to: baseRoot, in: source)
         tx.nodes.merge(builder.newNodes) { a, _ in a }
         built.merge(builder.decoded) { a, _ in a }
@@ -201,11 +210,12 @@ actor CommitWriter {
         switch key.target {
         case .open:
             let update = MetadataTransaction.CommitUpdate(
-                id: id, expectedRoot: baseRoot, root: root, fileCount: totals.count, sizeBytes: totals.bytes, finished: finished ? nowDate : nil,
+                id: id, expectedRoot: baseRoot, root: root, tombstones: tombstones, fileCount: totals.count, sizeBytes: totals.bytes, finished: finished ? nowDate : nil,
                 description: finished && !description.isEmpty ? description : nil)
             tx.commitUpdates.append(update)
             if var rec = base, events.hasSubscribers(key.repo) {
                 rec.root = root
+                rec.tombstones = tombstones
                 rec.fileCount = totals.count
                 rec.sizeBytes = totals.bytes
                 rec.finished = update.finished
@@ -215,7 +225,7 @@ actor CommitWriter {
         case .new(let branch):
             let rec = CommitRecord(
                 repo: key.repo, id: id, branch: branch, parent: head?.id, root: root, description: description, started: nowDate,
-                finished: nowDate, fileCount: totals.count, sizeBytes: totals.bytes)
+                finished: nowDate, fileCount: totals.count, sizeBytes: totals.bytes, tombstones: tombstones, versionsLinked: linked)
             tx.newCommits.append(rec)
             touched.append(rec)
             tx.branchMoves.append(.init(repo: key.repo, branch: branch, expected: head?.id, new: id, create: head == nil))

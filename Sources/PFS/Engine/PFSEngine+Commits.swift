@@ -61,7 +61,8 @@ extension PFSEngine {
         }
         let rec = CommitRecord(
             repo: repo, id: .random(), branch: branch, parent: parentRec?.id, root: parentRec?.root, description: description, started: Date(),
-            finished: nil, fileCount: parentRec?.fileCount ?? 0, sizeBytes: parentRec?.sizeBytes ?? 0)
+            finished: nil, fileCount: parentRec?.fileCount ?? 0, sizeBytes: parentRec?.sizeBytes ?? 0, tombstones: parentRec?.tombstones,
+            versionsLinked: parentRec?.versionsLinked ?? true)
         var tx = MetadataTransaction()
         tx.newCommits.append(rec)
         tx.branchMoves.append(.init(repo: repo, branch: branch, expected: existing?.head, new: rec.id, create: existing == nil))

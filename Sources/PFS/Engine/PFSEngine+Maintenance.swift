@@ -45,7 +45,7 @@ extension PFSEngine {
         let swept = try await metadata.sweep { snap in
             var live = Set<Digest>()
             var stack: [Digest] = []
-            for c in try snap.allCommits() { if let r = c.root { stack.append(r) } }
+            for c in try snap.allCommits() { stack.append(contentsOf: [c.root, c.tombstones].compactMap { $0 }) }
             func markChunks(_ refs: [ChunkRef]) { for r in refs { live.insert(r.digest) } }
             for p in try snap.allParts() { markChunks(p.chunks) }
             while let d = stack.popLast() {
@@ -103,8 +103,7 @@ extension PFSEngine {
         }
         for c in commits {
             if let p = c.parent, !ids.contains(p) { report.problems.append("commit \(c.id): parent \(p) is missing") }
-            guard let root = c.root else { continue }
-            var stack = [root]
+            var stack = [c.root, c.tombstones].compactMap { $0 }
             while let d = stack.popLast() {
                 guard seenNodes.insert(d).inserted else { continue }
                 let node: TreeNode

@@ -26,6 +26,8 @@ public struct FileEntry: Hashable, Sendable {
     /// The sizes of the parts of a multipart upload, in order (nil for a file written in one piece), so a
     /// reader can ask for one part as S3's `partNumber` does.
     public var partSizes: [UInt64]? = nil
+    /// The version before this one in its branch's history (nil: none, or written before versions were linked).
+    var previous: VersionLink? = nil
 
     public var modified: Date { Date(timeIntervalSince1970: Double(modifiedMillis) / 1000) }
 
@@ -46,6 +48,14 @@ struct ChunkRef: Hashable, Sendable {
 }
 
 extension FileEntry {
+    /// The record of a deletion, kept in a commit's tombstone tree under the deleted key: `commit` made
+    /// the deletion and `previous` names the version it removed.
+    static func tombstone(commit: CommitID, removed: CommitID, millis: Int64) -> FileEntry {
+        FileEntry(
+            size: 0, md5: nil, etag: "", contentType: "", metadata: [:], commit: commit, modifiedMillis: millis, content: .chunks([]),
+            previous: .put(removed))
+    }
+
     /// The byte range of part `number` (1-based) of a multipart upload: nil when the file has no such part.
     public func partRange(_ number: Int) -> (offset: UInt64, length: UInt64)? {
         guard let partSizes, number >= 1, number <= partSizes.count else { return nil }

@@ -140,13 +140,38 @@ public struct FileVersion: Hashable, Sendable {
     public var entry: FileEntry?
     /// When the commit was made.
     public var time: Date
+    /// Whether this is the key's newest version in the history listed.
+    public var isLatest: Bool
 
     public var isDeletion: Bool { entry == nil }
 
-    public init(path: String, commit: CommitID, entry: FileEntry?, time: Date) {
+    public init(path: String, commit: CommitID, entry: FileEntry?, time: Date, isLatest: Bool = false) {
         self.path = path
         self.commit = commit
         self.entry = entry
         self.time = time
+        self.isLatest = isLatest
+    }
+}
+
+/// One page of a listing of file versions (S3's ListObjectVersions).
+public struct VersionPage: Hashable, Sendable {
+    /// Versions in key order, newest first within a key.
+    public var versions: [FileVersion]
+    /// With a delimiter: the rolled-up prefixes, each ending with the delimiter.
+    public var commonPrefixes: [String]
+    /// Whether more results follow.
+    public var isTruncated: Bool
+    /// Where the next page starts, when truncated: after this key (or common prefix)…
+    public var nextKeyMarker: String?
+    /// …and, when the page ended inside a key's versions, after this version of it.
+    public var nextVersionMarker: String?
+
+    public init(versions: [FileVersion], commonPrefixes: [String], isTruncated: Bool, nextKeyMarker: String?, nextVersionMarker: String?) {
+        self.versions = versions
+        self.commonPrefixes = commonPrefixes
+        self.isTruncated = isTruncated
+        self.nextKeyMarker = nextKeyMarker
+        self.nextVersionMarker = nextVersionMarker
     }
 }

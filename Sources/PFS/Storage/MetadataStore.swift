@@ -13,10 +13,16 @@ public struct CommitRecord: Hashable, Sendable {
     public var finished: Date?
     public var fileCount: UInt64
     public var sizeBytes: UInt64
+    /// The root of the commit's tombstone tree: every key deleted in its history and not written since,
+    /// with the deletion (nil: none).
+    public var tombstones: Digest?
+    /// Whether every commit of its history, from the first on, links each file version to the one
+    /// before (so versions are listed by following links); false for histories begun before links existed.
+    public var versionsLinked: Bool
 
     public init(
         repo: RepoID, id: CommitID, branch: String?, parent: CommitID?, root: Digest?, description: String, started: Date,
-        finished: Date?, fileCount: UInt64, sizeBytes: UInt64
+        finished: Date?, fileCount: UInt64, sizeBytes: UInt64, tombstones: Digest?, versionsLinked: Bool
     ) {
         self.repo = repo
         self.id = id
@@ -28,6 +34,8 @@ public struct CommitRecord: Hashable, Sendable {
         self.finished = finished
         self.fileCount = fileCount
         self.sizeBytes = sizeBytes
+        self.tombstones = tombstones
+        self.versionsLinked = versionsLinked
     }
 }
 
@@ -49,6 +57,7 @@ public struct MetadataTransaction: Sendable {
         public var id: CommitID
         public var expectedRoot: Digest?
         public var root: Digest?
+        public var tombstones: Digest?
         public var fileCount: UInt64
         public var sizeBytes: UInt64
         public var finished: Date?

@@ -68,6 +68,14 @@ public final class SQLiteMetadataStore: MetadataStore {
                     CREATE TABLE tokens (hash BLOB PRIMARY KEY, subject TEXT NOT NULL, created REAL NOT NULL) WITHOUT ROWID;
                     """)
         }
+        m.registerMigration("v4-version-links") { db in
+            // Commits written before keep versions_linked = 0: their versions are listed by walking the history.
+            try db.execute(
+                sql: """
+                    ALTER TABLE commits ADD COLUMN tombstones BLOB;
+                    ALTER TABLE commits ADD COLUMN versions_linked INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return m
     }
 
@@ -262,14 +270,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     // MARK: commits
 
     private static let commitColumns =
-        "project, repo, id, branch, parent, root, description, started, finished, file_count, size_bytes"
+        "project, repo, id, branch, parent, root, description, started, finished, file_count, size_bytes, tombstones, versions_linked"
 
     private static func commit(_ r: Row) -> CommitRecord {
         CommitRecord(
             repo: RepoID(r[1], project: r[0]), id: CommitID(r[2])!, branch: r[3], parent: (r[4] as String?).flatMap(CommitID.init),
             root: (r[5] as Data?).flatMap { Digest(bytes: $0) }, description: r[6], started: Date(timeIntervalSince1970: r[7]),
             finished: (r[8] as Double?).map(Date.init(timeIntervalSince1970:)), fileCount: UInt64(r[9] as Int64),
-            sizeBytes: UInt64(r[10] as Int64))
+            sizeBytes: UInt64(r[10] as Int64), tombstones: (r[11] as Data?).flatMap { Digest(bytes: $0) }, versionsLinked: r[12] as Bool)
     }
 
     public func commit(_ repo: RepoID, _ id: CommitID) async throws -> CommitRecord? {
@@ -471,12 +479,13 @@ public final class SQLiteMetadataStore: MetadataStore {
                 for c in tx.newCommits {
                     try db.execute(
                         sql: """
-                            INSERT INTO commits (project, repo, id, branch, parent, root, description, started, finished, file_count, size_bytes)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            INSERT INTO commits (\(Self.commitColumns))
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [
                             c.repo.project, c.repo.name, c.id.rawValue, c.branch, c.parent?.rawValue, c.root.map { Data($0.bytes) }, c.description,
                             c.started.timeIntervalSince1970, c.finished?.timeIntervalSince1970, Int64(c.fileCount), Int64(c.sizeBytes),
+                            c.tombstones.map { Data($0.bytes) }, c.versionsLinked,
                         ])
                 }
                 for u in tx.commitUpdates {
@@ -486,8 +495,11 @@ public final class SQLiteMetadataStore: MetadataStore {
                     let root = (current[0] as Data?).flatMap { Digest(bytes: $0) }
                     if root != u.expectedRoot { throw MetadataConflict(description: "commit \(u.id) changed meanwhile") }
                     try db.execute(
-                        sql: "UPDATE commits SET root = ?, file_count = ?, size_bytes = ?, finished = ? WHERE id = ?",
-                        arguments: [u.root.map { Data($0.bytes) }, Int64(u.fileCount), Int64(u.sizeBytes), u.finished?.timeIntervalSince1970, u.id.rawValue])
+                        sql: "UPDATE commits SET root = ?, tombstones = ?, file_count = ?, size_bytes = ?, finished = ? WHERE id = ?",
+                        arguments: [
+                            u.root.map { Data($0.bytes) }, u.tombstones.map { Data($0.bytes) }, Int64(u.fileCount), Int64(u.sizeBytes),
+                            u.finished?.timeIntervalSince1970, u.id.rawValue,
+                        ])
                     if let d = u.description {
                         try db.execute(sql: "UPDATE commits SET description = ? WHERE id = ?", arguments: [d, u.id.rawValue])
                     }

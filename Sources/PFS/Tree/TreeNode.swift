@@ -82,13 +82,14 @@ struct TreeNode: Sendable {
         w.string(e.commit.rawValue)
         w.signed(e.modifiedMillis)
         // The high bit of the content tag says part sizes follow the content (entries before it have none).
-        let parts: UInt8 = e.partSizes == nil ? 0 : partsFlag
+        // The next bit says a version link follows them (entries written before versions were linked have none).
+        let flags: UInt8 = (e.partSizes == nil ? 0 : partsFlag) | (e.previous == nil ? 0 : previousFlag)
         switch e.content {
         case .chunks(let refs):
-            w.byte(0 | parts)
+            w.byte(0 | flags)
             encodeChunks(refs, into: &w)
         case .index(let d, let count):
-            w.byte(1 | parts)
+            w.byte(1 | flags)
             w.digest(d)
             w.varint(UInt64(count))
         }
@@ -96,9 +97,20 @@ struct TreeNode: Sendable {
             w.varint(UInt64(sizes.count))
             for s in sizes { w.varint(s) }
         }
+        switch e.previous {
+        case nil: break
+        case .put(let c):
+            w.byte(1)
+            w.string(c.rawValue)
+        case .deleted(let d, let before):
+            w.byte(2)
+            w.string(d.rawValue)
+            w.string(before.rawValue)
+        }
     }
 
     private static let partsFlag: UInt8 = 0x80
+    private static let previousFlag: UInt8 = 0x40
 
     static func decodeEntry(_ r: inout BinaryReader) throws -> FileEntry {
         let size = try r.varint()
@@ -115,7 +127,7 @@ struct TreeNode: Sendable {
         let mod = try r.signed()
         let content: FileEntry.Content
         let tag = try r.byte()
-        switch tag & ~partsFlag {
+        switch tag & ~(partsFlag | previousFlag) {
         case 0: content = .chunks(try decodeChunks(&r))
         case 1: content = .index(try r.digest(), count: Int(try r.varint()))
         default: throw PFSError.corrupt("bad content tag")
@@ -126,9 +138,21 @@ struct TreeNode: Sendable {
             guard n <= r.bytes.count else { throw PFSError.corrupt("bad part count") }
             partSizes = try (0..<n).map { _ in try r.varint() }
         }
+        var previous: VersionLink?
+        if tag & previousFlag != 0 {
+            func id() throws -> CommitID {
+                guard let c = CommitID(try r.string()) else { throw PFSError.corrupt("bad commit id in version link") }
+                return c
+            }
+            switch try r.byte() {
+            case 1: previous = .put(try id())
+            case 2: previous = .deleted(try id(), before: try id())
+            default: throw PFSError.corrupt("bad version link kind")
+            }
+        }
         return FileEntry(
             size: size, md5: md5.isEmpty ? nil : md5, etag: etag, contentType: ct, metadata: meta, commit: commit,
-            modifiedMillis: mod, content: content, partSizes: partSizes)
+            modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous)
     }
 
     static func encodeChunks(_ refs: [ChunkRef], into w: inout BinaryWriter) {

@@ -158,14 +158,14 @@ public enum Pachs3V1_API: Sendable {
         /// Namespace for "ListVersions" metadata.
         public enum ListVersions: Sendable {
             /// Request type for "ListVersions".
-            public typealias Input = Pachs3V1_PrefixRequest
+            public typealias Input = Pachs3V1_ListVersionsRequest
             /// Response type for "ListVersions".
-            public typealias Output = Pachs3V1_FileVersion
+            public typealias Output = Pachs3V1_ListVersionsResponse
             /// Descriptor for "ListVersions".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "pachs3_v1.API"),
                 method: "ListVersions",
-                type: .serverStreaming
+                type: .unary
             )
         }
         /// Namespace for "ListCommits" metadata.
@@ -560,16 +560,16 @@ extension Pachs3V1_API {
         /// Handle the "ListVersions" method.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `Pachs3V1_PrefixRequest` messages.
+        ///   - request: A streaming request of `Pachs3V1_ListVersionsRequest` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `Pachs3V1_FileVersion` messages.
+        /// - Returns: A streaming response of `Pachs3V1_ListVersionsResponse` messages.
         func listVersions(
-            request: GRPCCore.StreamingServerRequest<Pachs3V1_PrefixRequest>,
+            request: GRPCCore.StreamingServerRequest<Pachs3V1_ListVersionsRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_FileVersion>
+        ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_ListVersionsResponse>
 
         /// Handle the "ListCommits" method.
         ///
@@ -933,16 +933,16 @@ extension Pachs3V1_API {
         /// Handle the "ListVersions" method.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `Pachs3V1_PrefixRequest` message.
+        ///   - request: A request containing a single `Pachs3V1_ListVersionsRequest` message.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `Pachs3V1_FileVersion` messages.
+        /// - Returns: A response containing a single `Pachs3V1_ListVersionsResponse` message.
         func listVersions(
-            request: GRPCCore.ServerRequest<Pachs3V1_PrefixRequest>,
+            request: GRPCCore.ServerRequest<Pachs3V1_ListVersionsRequest>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_FileVersion>
+        ) async throws -> GRPCCore.ServerResponse<Pachs3V1_ListVersionsResponse>
 
         /// Handle the "ListCommits" method.
         ///
@@ -1308,17 +1308,16 @@ extension Pachs3V1_API {
         /// Handle the "ListVersions" method.
         ///
         /// - Parameters:
-        ///   - request: A `Pachs3V1_PrefixRequest` message.
-        ///   - response: A response stream of `Pachs3V1_FileVersion` messages.
+        ///   - request: A `Pachs3V1_ListVersionsRequest` message.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
+        /// - Returns: A `Pachs3V1_ListVersionsResponse` to respond with.
         func listVersions(
-            request: Pachs3V1_PrefixRequest,
-            response: GRPCCore.RPCWriter<Pachs3V1_FileVersion>,
+            request: Pachs3V1_ListVersionsRequest,
             context: GRPCCore.ServerContext
-        ) async throws
+        ) async throws -> Pachs3V1_ListVersionsResponse
 
         /// Handle the "ListCommits" method.
         ///
@@ -1650,8 +1649,8 @@ extension Pachs3V1_API.StreamingServiceProtocol {
         )
         router.registerHandler(
             forMethod: Pachs3V1_API.Method.ListVersions.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Pachs3V1_PrefixRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Pachs3V1_FileVersion>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Pachs3V1_ListVersionsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Pachs3V1_ListVersionsResponse>(),
             handler: { request, context in
                 try await self.listVersions(
                     request: request,
@@ -1941,14 +1940,14 @@ extension Pachs3V1_API.ServiceProtocol {
     }
 
     public func listVersions(
-        request: GRPCCore.StreamingServerRequest<Pachs3V1_PrefixRequest>,
+        request: GRPCCore.StreamingServerRequest<Pachs3V1_ListVersionsRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_FileVersion> {
+    ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_ListVersionsResponse> {
         let response = try await self.listVersions(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
-        return response
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 
     public func listCommits(
@@ -2267,19 +2266,15 @@ extension Pachs3V1_API.SimpleServiceProtocol {
     }
 
     public func listVersions(
-        request: GRPCCore.ServerRequest<Pachs3V1_PrefixRequest>,
+        request: GRPCCore.ServerRequest<Pachs3V1_ListVersionsRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_FileVersion> {
-        return GRPCCore.StreamingServerResponse<Pachs3V1_FileVersion>(
-            metadata: [:],
-            producer: { writer in
-                try await self.listVersions(
-                    request: request.message,
-                    response: writer,
-                    context: context
-                )
-                return [:]
-            }
+    ) async throws -> GRPCCore.ServerResponse<Pachs3V1_ListVersionsResponse> {
+        return GRPCCore.ServerResponse<Pachs3V1_ListVersionsResponse>(
+            message: try await self.listVersions(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 
@@ -2689,20 +2684,20 @@ extension Pachs3V1_API {
         /// Call the "ListVersions" method.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `Pachs3V1_PrefixRequest` message.
-        ///   - serializer: A serializer for `Pachs3V1_PrefixRequest` messages.
-        ///   - deserializer: A deserializer for `Pachs3V1_FileVersion` messages.
+        ///   - request: A request containing a single `Pachs3V1_ListVersionsRequest` message.
+        ///   - serializer: A serializer for `Pachs3V1_ListVersionsRequest` messages.
+        ///   - deserializer: A deserializer for `Pachs3V1_ListVersionsResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         func listVersions<Result>(
-            request: GRPCCore.ClientRequest<Pachs3V1_PrefixRequest>,
-            serializer: some GRPCCore.MessageSerializer<Pachs3V1_PrefixRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_FileVersion>,
+            request: GRPCCore.ClientRequest<Pachs3V1_ListVersionsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Pachs3V1_ListVersionsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_ListVersionsResponse>,
             options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Pachs3V1_FileVersion>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_ListVersionsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ListCommits" method.
@@ -3302,22 +3297,24 @@ extension Pachs3V1_API {
         /// Call the "ListVersions" method.
         ///
         /// - Parameters:
-        ///   - request: A request containing a single `Pachs3V1_PrefixRequest` message.
-        ///   - serializer: A serializer for `Pachs3V1_PrefixRequest` messages.
-        ///   - deserializer: A deserializer for `Pachs3V1_FileVersion` messages.
+        ///   - request: A request containing a single `Pachs3V1_ListVersionsRequest` message.
+        ///   - serializer: A serializer for `Pachs3V1_ListVersionsRequest` messages.
+        ///   - deserializer: A deserializer for `Pachs3V1_ListVersionsResponse` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
         public func listVersions<Result>(
-            request: GRPCCore.ClientRequest<Pachs3V1_PrefixRequest>,
-            serializer: some GRPCCore.MessageSerializer<Pachs3V1_PrefixRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_FileVersion>,
+            request: GRPCCore.ClientRequest<Pachs3V1_ListVersionsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Pachs3V1_ListVersionsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_ListVersionsResponse>,
             options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Pachs3V1_FileVersion>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_ListVersionsResponse>) async throws -> Result = { response in
+                try response.message
+            }
         ) async throws -> Result where Result: Sendable {
-            try await self.client.serverStreaming(
+            try await self.client.unary(
                 request: request,
                 descriptor: Pachs3V1_API.Method.ListVersions.descriptor,
                 serializer: serializer,
@@ -4023,21 +4020,23 @@ extension Pachs3V1_API.ClientProtocol {
     /// Call the "ListVersions" method.
     ///
     /// - Parameters:
-    ///   - request: A request containing a single `Pachs3V1_PrefixRequest` message.
+    ///   - request: A request containing a single `Pachs3V1_ListVersionsRequest` message.
     ///   - options: Options to apply to this RPC.
     ///   - handleResponse: A closure which handles the response and returns its result to
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func listVersions<Result>(
-        request: GRPCCore.ClientRequest<Pachs3V1_PrefixRequest>,
+        request: GRPCCore.ClientRequest<Pachs3V1_ListVersionsRequest>,
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Pachs3V1_FileVersion>) async throws -> Result
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_ListVersionsResponse>) async throws -> Result = { response in
+            try response.message
+        }
     ) async throws -> Result where Result: Sendable {
         try await self.listVersions(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Pachs3V1_PrefixRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Pachs3V1_FileVersion>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Pachs3V1_ListVersionsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Pachs3V1_ListVersionsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4712,12 +4711,14 @@ extension Pachs3V1_API.ClientProtocol {
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
     public func listVersions<Result>(
-        _ message: Pachs3V1_PrefixRequest,
+        _ message: Pachs3V1_ListVersionsRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Pachs3V1_FileVersion>) async throws -> Result
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_ListVersionsResponse>) async throws -> Result = { response in
+            try response.message
+        }
     ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Pachs3V1_PrefixRequest>(
+        let request = GRPCCore.ClientRequest<Pachs3V1_ListVersionsRequest>(
             message: message,
             metadata: metadata
         )

@@ -557,12 +557,106 @@ public nonisolated struct Pachs3V1_FileVersion: Sendable {
   /// Clears the value of `time`. Subsequent reads from it will return its default value.
   public mutating func clearTime() {self._time = nil}
 
+  public var isLatest: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _entry: PfsV2_FileInfo? = nil
   fileprivate var _time: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Pachs3V1_ListVersionsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var commit: PfsV2_Commit {
+    get {_commit ?? PfsV2_Commit()}
+    set {_commit = newValue}
+  }
+  /// Returns true if `commit` has been explicitly set.
+  public var hasCommit: Bool {self._commit != nil}
+  /// Clears the value of `commit`. Subsequent reads from it will return its default value.
+  public mutating func clearCommit() {self._commit = nil}
+
+  public var prefix: String = String()
+
+  public var keyMarker: String {
+    get {_keyMarker ?? String()}
+    set {_keyMarker = newValue}
+  }
+  /// Returns true if `keyMarker` has been explicitly set.
+  public var hasKeyMarker: Bool {self._keyMarker != nil}
+  /// Clears the value of `keyMarker`. Subsequent reads from it will return its default value.
+  public mutating func clearKeyMarker() {self._keyMarker = nil}
+
+  public var versionMarker: String {
+    get {_versionMarker ?? String()}
+    set {_versionMarker = newValue}
+  }
+  /// Returns true if `versionMarker` has been explicitly set.
+  public var hasVersionMarker: Bool {self._versionMarker != nil}
+  /// Clears the value of `versionMarker`. Subsequent reads from it will return its default value.
+  public mutating func clearVersionMarker() {self._versionMarker = nil}
+
+  public var delimiter: String {
+    get {_delimiter ?? String()}
+    set {_delimiter = newValue}
+  }
+  /// Returns true if `delimiter` has been explicitly set.
+  public var hasDelimiter: Bool {self._delimiter != nil}
+  /// Clears the value of `delimiter`. Subsequent reads from it will return its default value.
+  public mutating func clearDelimiter() {self._delimiter = nil}
+
+  public var limit: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _commit: PfsV2_Commit? = nil
+  fileprivate var _keyMarker: String? = nil
+  fileprivate var _versionMarker: String? = nil
+  fileprivate var _delimiter: String? = nil
+}
+
+public nonisolated struct Pachs3V1_ListVersionsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var versions: [Pachs3V1_FileVersion] = []
+
+  public var commonPrefixes: [String] = []
+
+  public var isTruncated: Bool = false
+
+  public var nextKeyMarker: String {
+    get {_nextKeyMarker ?? String()}
+    set {_nextKeyMarker = newValue}
+  }
+  /// Returns true if `nextKeyMarker` has been explicitly set.
+  public var hasNextKeyMarker: Bool {self._nextKeyMarker != nil}
+  /// Clears the value of `nextKeyMarker`. Subsequent reads from it will return its default value.
+  public mutating func clearNextKeyMarker() {self._nextKeyMarker = nil}
+
+  public var nextVersionMarker: String {
+    get {_nextVersionMarker ?? String()}
+    set {_nextVersionMarker = newValue}
+  }
+  /// Returns true if `nextVersionMarker` has been explicitly set.
+  public var hasNextVersionMarker: Bool {self._nextVersionMarker != nil}
+  /// Clears the value of `nextVersionMarker`. Subsequent reads from it will return its default value.
+  public mutating func clearNextVersionMarker() {self._nextVersionMarker = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _nextKeyMarker: String? = nil
+  fileprivate var _nextVersionMarker: String? = nil
 }
 
 public nonisolated struct Pachs3V1_ListCommitsRequest: Sendable {
@@ -1886,7 +1980,7 @@ nonisolated extension Pachs3V1_FileChange: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Pachs3V1_FileVersion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FileVersion"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{3}commit_id\0\u{1}entry\0\u{1}time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{3}commit_id\0\u{1}entry\0\u{1}time\0\u{3}is_latest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1898,6 +1992,7 @@ nonisolated extension Pachs3V1_FileVersion: SwiftProtobuf.Message, SwiftProtobuf
       case 2: try { try decoder.decodeSingularStringField(value: &self.commitID) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._entry) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._time) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.isLatest) }()
       default: break
       }
     }
@@ -1920,6 +2015,9 @@ nonisolated extension Pachs3V1_FileVersion: SwiftProtobuf.Message, SwiftProtobuf
     try { if let v = self._time {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if self.isLatest != false {
+      try visitor.visitSingularBoolField(value: self.isLatest, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1928,6 +2026,120 @@ nonisolated extension Pachs3V1_FileVersion: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.commitID != rhs.commitID {return false}
     if lhs._entry != rhs._entry {return false}
     if lhs._time != rhs._time {return false}
+    if lhs.isLatest != rhs.isLatest {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Pachs3V1_ListVersionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListVersionsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{1}prefix\0\u{3}key_marker\0\u{3}version_marker\0\u{1}delimiter\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._commit) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.prefix) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._keyMarker) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._versionMarker) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._delimiter) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._commit {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.prefix.isEmpty {
+      try visitor.visitSingularStringField(value: self.prefix, fieldNumber: 2)
+    }
+    try { if let v = self._keyMarker {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._versionMarker {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._delimiter {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    if self.limit != 0 {
+      try visitor.visitSingularInt64Field(value: self.limit, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pachs3V1_ListVersionsRequest, rhs: Pachs3V1_ListVersionsRequest) -> Bool {
+    if lhs._commit != rhs._commit {return false}
+    if lhs.prefix != rhs.prefix {return false}
+    if lhs._keyMarker != rhs._keyMarker {return false}
+    if lhs._versionMarker != rhs._versionMarker {return false}
+    if lhs._delimiter != rhs._delimiter {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Pachs3V1_ListVersionsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListVersionsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}versions\0\u{3}common_prefixes\0\u{3}is_truncated\0\u{3}next_key_marker\0\u{3}next_version_marker\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.versions) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.commonPrefixes) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.isTruncated) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._nextKeyMarker) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._nextVersionMarker) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.versions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.versions, fieldNumber: 1)
+    }
+    if !self.commonPrefixes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.commonPrefixes, fieldNumber: 2)
+    }
+    if self.isTruncated != false {
+      try visitor.visitSingularBoolField(value: self.isTruncated, fieldNumber: 3)
+    }
+    try { if let v = self._nextKeyMarker {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._nextVersionMarker {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pachs3V1_ListVersionsResponse, rhs: Pachs3V1_ListVersionsResponse) -> Bool {
+    if lhs.versions != rhs.versions {return false}
+    if lhs.commonPrefixes != rhs.commonPrefixes {return false}
+    if lhs.isTruncated != rhs.isTruncated {return false}
+    if lhs._nextKeyMarker != rhs._nextKeyMarker {return false}
+    if lhs._nextVersionMarker != rhs._nextVersionMarker {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

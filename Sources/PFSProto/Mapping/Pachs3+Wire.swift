@@ -83,10 +83,28 @@ extension Pachs3V1_FileVersion {
         commitID = v.commit.rawValue
         if let e = v.entry { entry = PfsV2_FileInfo(FileInfo(path: v.path, kind: .file, entry: e), commit: commit) }
         time = Google_Protobuf_Timestamp(date: v.time)
+        isLatest = v.isLatest
     }
 
     public func model() throws -> FileVersion {
-        FileVersion(path: path, commit: try wireCommitID(commitID), entry: hasEntry ? entry.model().entry : nil, time: time.date)
+        FileVersion(path: path, commit: try wireCommitID(commitID), entry: hasEntry ? entry.model().entry : nil, time: time.date, isLatest: isLatest)
+    }
+}
+
+extension Pachs3V1_ListVersionsResponse {
+    public init(_ page: VersionPage, commit: PfsV2_Commit) {
+        self.init()
+        versions = page.versions.map { Pachs3V1_FileVersion($0, commit: commit) }
+        commonPrefixes = page.commonPrefixes
+        isTruncated = page.isTruncated
+        if let m = page.nextKeyMarker { nextKeyMarker = m }
+        if let m = page.nextVersionMarker { nextVersionMarker = m }
+    }
+
+    public func model() throws -> VersionPage {
+        VersionPage(
+            versions: try versions.map { try $0.model() }, commonPrefixes: commonPrefixes, isTruncated: isTruncated,
+            nextKeyMarker: hasNextKeyMarker ? nextKeyMarker : nil, nextVersionMarker: hasNextVersionMarker ? nextVersionMarker : nil)
     }
 }
 

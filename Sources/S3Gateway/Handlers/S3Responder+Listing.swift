@@ -73,73 +73,26 @@ extension S3Responder {
     /// ListObjectVersions: per key, the commits that changed it (newest first), deletions as delete markers.
     func listObjectVersions(_ name: String, _ p: S3Operation.ListVersionsParameters) async throws -> Response {
         let (bucket, head) = try await existingBucketAndHead(name)
-        var versions: [FileVersion] = []
+        var page = VersionPage(versions: [], commonPrefixes: [], isTruncated: false, nextKeyMarker: nil, nextVersionMarker: nil)
         if let head {
-            versions = try await client.listVersions(.commit(bucket.repo, head), prefix: p.prefix)
+            page = try await client.listVersions(
+                .commit(bucket.repo, head), prefix: p.prefix, keyMarker: p.keyMarker, versionMarker: p.versionIdMarker, delimiter: p.delimiter,
+                limit: p.maxKeys)
         }
-        // Resume after (key-marker, version-id-marker): later versions of that key, then later keys.
-        if let km = p.keyMarker, !km.isEmpty {
-            var skipping = true
-            let markerIsPrefix = p.delimiter.map { km.hasSuffix($0) } ?? false
-            versions = versions.filter { v in
-                // A common prefix returned as the marker is done with, all of it.
-                if markerIsPrefix, v.path.hasPrefix(km) { return false }
-                if km.utf8.lexicographicallyPrecedes(v.path.utf8) { return true }
-                guard v.path == km, let vm = p.versionIdMarker, !vm.isEmpty else { return false }
-                if !skipping { return true }
-                if v.commit.rawValue == vm { skipping = false }
-                return false
-            }
-        }
-        var entries: [S3ListVersionsResult.Entry] = []
-        var prefixes: [String] = []
-        var count = 0
-        var truncated = false
-        var last: FileVersion?
-        var lastWasPrefix = false
-        var previousKey: String?
-        var isFirstOfKey = true
-        for v in versions {
-            if let d = p.delimiter, let r = v.path.dropFirst(p.prefix.count).range(of: d) {
-                let cp = String(v.path[..<r.upperBound])
-                if prefixes.last == cp { continue }
-                if count == p.maxKeys {
-                    truncated = true
-                    break
-                }
-                prefixes.append(cp)
-                lastWasPrefix = true
-                count += 1
-                continue
-            }
-            if count == p.maxKeys {
-                truncated = true
-                break
-            }
-            isFirstOfKey = v.path != previousKey
-            previousKey = v.path
-            // IsLatest belongs to the newest version of a key, which is first unless a marker skipped it.
-            let latest = isFirstOfKey && versions.first(where: { $0.path == v.path })?.commit == v.commit
+        let entries: [S3ListVersionsResult.Entry] = page.versions.map { v in
             if let e = v.entry {
-                entries.append(
-                    .version(
-                        S3ObjectVersion(
-                            key: v.path, versionId: v.commit.rawValue, isLatest: latest, lastModified: e.modified, etag: e.etag, size: e.size,
-                            owner: Self.owner)))
+                .version(
+                    S3ObjectVersion(
+                        key: v.path, versionId: v.commit.rawValue, isLatest: v.isLatest, lastModified: e.modified, etag: e.etag, size: e.size,
+                        owner: Self.owner))
             } else {
-                entries.append(
-                    .deleteMarker(S3DeleteMarkerEntry(key: v.path, versionId: v.commit.rawValue, isLatest: latest, lastModified: v.time, owner: Self.owner)))
+                .deleteMarker(S3DeleteMarkerEntry(key: v.path, versionId: v.commit.rawValue, isLatest: v.isLatest, lastModified: v.time, owner: Self.owner))
             }
-            last = v
-            lastWasPrefix = false
-            count += 1
         }
         let result = S3ListVersionsResult(
             name: name, prefix: p.prefix, keyMarker: p.keyMarker, versionIdMarker: p.versionIdMarker,
-            nextKeyMarker: truncated ? (lastWasPrefix ? prefixes.last : last?.path) : nil,
-            nextVersionIdMarker: truncated && !lastWasPrefix ? last?.commit.rawValue : nil,
-            maxKeys: p.maxKeys, delimiter: p.delimiter, isTruncated: truncated, encodingURL: p.encodingURL, entries: entries,
-            commonPrefixes: prefixes)
+            nextKeyMarker: page.nextKeyMarker, nextVersionIdMarker: page.nextVersionMarker, maxKeys: p.maxKeys, delimiter: p.delimiter,
+            isTruncated: page.isTruncated, encodingURL: p.encodingURL, entries: entries, commonPrefixes: page.commonPrefixes)
         return Self.xml(result.xml())
     }
 }
