@@ -170,6 +170,25 @@ struct VersionListTests {
         #expect(try await engine.resolve(.branch(fresh, "master")).versionsLinked)
     }
 
+    @Test("the integrity check reports a version link to a commit that is gone")
+    func danglingLinks() async throws {
+        try await withEngine("versions-fsck") { engine, dir in
+            let repo = RepoID("v")
+            try await engine.createRepo(repo)
+            let master = CommitRef.branch(repo, "master")
+            let c1 = try await put(engine, master, "a", [1]).commit
+            _ = try await put(engine, master, "a", [2])
+            _ = try await put(engine, master, "b", [1])
+            try await engine.deleteFiles(master, paths: ["b"])
+            #expect(try await engine.checkIntegrity().problems.isEmpty)
+            let db = try DatabaseQueue(path: dir + "/meta.db")
+            try await db.write { try $0.execute(sql: "DELETE FROM commits WHERE id = ?", arguments: [c1.rawValue]) }
+            try db.close()
+            let problems = try await PFSEngine(dataDirectory: dir).checkIntegrity().problems
+            #expect(problems.contains { $0.contains("the version before it names commit \(c1)") })
+        }
+    }
+
     @Test("the pager over a prepared list: markers inside common prefixes, and limits")
     func pagerOverWalkedList() async throws {
         let t = Date(timeIntervalSince1970: 0)

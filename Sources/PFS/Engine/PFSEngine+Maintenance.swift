@@ -119,6 +119,9 @@ extension PFSEngine {
                     continue
                 }
                 for (k, e) in zip(node.keys, node.entries) {
+                    for linked in e.previous?.commits ?? [] where !ids.contains(linked) {
+                        report.problems.append("\(k.string) in commit \(c.id): the version before it names commit \(linked), which is missing")
+                    }
                     let refs: [ChunkRef]
                     do {
                         refs = try await ContentIndex.chunks(of: e, source: nodes)

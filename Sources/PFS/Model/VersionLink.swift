@@ -9,6 +9,14 @@ enum VersionLink: Hashable, Sendable {
     /// A deletion made by the first commit, of the version written by the second.
     case deleted(CommitID, before: CommitID)
 
+    /// Every commit this link names.
+    var commits: [CommitID] {
+        switch self {
+        case .put(let c): [c]
+        case .deleted(let d, let before): [d, before]
+        }
+    }
+
     /// The commit this link names first.
     var commit: CommitID {
         switch self {
