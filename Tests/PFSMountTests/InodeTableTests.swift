@@ -41,6 +41,19 @@ import Testing
         #expect(t.count == 1)
     }
 
+    @Test("the tables give back their room once the kernel forgets most nodes; the rest keep their numbers")
+    func roomFollowsTheKernel() {
+        var t = InodeTable<MountPath>(root: MountPath(.root))
+        let inos = (0..<100_000).map { t.lookup(file("f\($0)")) }
+        #expect(t.capacity >= 100_000)
+        for i in inos.dropLast(10) { t.forget(i, count: 1) }
+        #expect(t.count == 11 && t.capacity < 10_000)
+        for (n, i) in inos.suffix(10).enumerated() {
+            #expect(t.inode(of: file("f\(99_990 + n)")) == i && t.key(of: i) == file("f\(99_990 + n)"))
+        }
+        #expect(!inos.contains(t.lookup(file("new"))))
+    }
+
     @Test func renameKeepsTheNumber() {
         var t = InodeTable<MountPath>(root: MountPath(.root))
         let a = t.lookup(file("tmp"))

@@ -26,6 +26,18 @@ struct TreeNode: Sendable {
     }
     var count: Int { keys.count }
 
+    /// Roughly the heap memory the decoded node takes (its arrays, strings and entries), so caches of
+    /// nodes can be bounded by bytes: a leaf of 64 small files takes tens of KiB decoded.
+    var estimatedMemory: Int {
+        var n = 256 + keys.count * 48 + children.count * 32 + counts.count * 16
+        for k in keys { n += k.bytes.count }
+        for e in entries {
+            n += 256 + e.etag.utf8.count + e.contentType.utf8.count + e.metadata.count * 96 + (e.partSizes?.count ?? 0) * 8
+            if case .chunks(let refs) = e.content { n += 32 + refs.count * 40 }
+        }
+        return n
+    }
+
     func encode() -> [UInt8] {
         var w = BinaryWriter(capacity: keys.count * 96 + 8)
         w.byte(isLeaf ? Self.leafTag : Self.internalTag)

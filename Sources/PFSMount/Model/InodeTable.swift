@@ -52,10 +52,23 @@ struct InodeTable<Key: Hashable>: Sendable where Key: Sendable {
         if node.lookups == 0 {
             nodes[inode] = nil
             if byKey[node.key] == inode { byKey[node.key] = nil }
+            shrinkIfSparse()
         } else {
             nodes[inode] = node
         }
     }
+
+    /// Dictionaries keep their capacity when emptied: after the kernel forgets most of a walk over a
+    /// million files, the tables would still hold room for a million. Copying them into fitting storage
+    /// once they are a quarter full costs O(1) per forget, amortized.
+    private mutating func shrinkIfSparse() {
+        guard nodes.capacity > 4096, nodes.count < nodes.capacity / 4 else { return }
+        nodes = Dictionary(uniqueKeysWithValues: nodes.lazy.map { ($0.key, $0.value) })
+        byKey = Dictionary(uniqueKeysWithValues: byKey.lazy.map { ($0.key, $0.value) })
+    }
+
+    /// Room the tables hold, in nodes (for tests).
+    var capacity: Int { nodes.capacity }
 
     mutating func setContentIdentity(_ inode: UInt64, _ identity: String?) {
         nodes[inode]?.contentIdentity = identity
