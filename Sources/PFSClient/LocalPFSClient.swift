@@ -62,8 +62,15 @@ public struct LocalPFSClient: PFSClient {
     }
     public func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo { try await engine.inspectFile(ref, path: path) }
     public func getFile(_ ref: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error> {
-        let box = ReaderBox(try await engine.getFile(ref, path: path, offset: offset, length: length))
-        return AsyncThrowingStream { try await box.reader.next() }
+        Self.stream(try await engine.getFile(ref, path: path, offset: offset, length: length))
+    }
+    public func openFile(_ ref: CommitRef, path: String) async throws -> OpenedFile {
+        let info = try await engine.inspectFile(ref, path: path)
+        return OpenedFile(info: info) { [engine] offset, length in
+            // What inspectFile found at `path` itself is the file getFile would read; anything else is a directory.
+            guard let entry = info.entry, info.path == path else { throw PFSError.failedPrecondition("'\(path)' is a directory") }
+            return Self.stream(try await engine.reader(entry, offset: offset, length: length))
+        }
     }
     public func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage {
         try await engine.listFiles(ref, prefix: prefix, startAfter: startAfter, delimiter: delimiter, limit: limit)
@@ -105,6 +112,13 @@ public struct LocalPFSClient: PFSClient {
 
     public func garbageCollect(grace: TimeInterval) async throws -> GCReport { try await engine.garbageCollect(grace: grace) }
     public func checkIntegrity() async throws -> IntegrityReport { try await engine.checkIntegrity() }
+}
+
+extension LocalPFSClient {
+    static func stream(_ reader: FileReader) -> AsyncThrowingStream<[UInt8], any Error> {
+        let box = ReaderBox(reader)
+        return AsyncThrowingStream { try await box.reader.next() }
+    }
 }
 
 /// Holds a reader for a stream's unfolding closure, which the stream calls one at a time.

@@ -47,6 +47,9 @@ public protocol PFSClient: Sendable {
     /// nothing is applied.
     func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws
     func inspectFile(_ ref: CommitRef, path: String) async throws -> FileInfo
+    /// Looks the file at `path` up once, as ``inspectFile(_:path:)`` does, and returns it with reads of
+    /// that version: one resolution of `ref` where an inspect and a get would make two.
+    func openFile(_ ref: CommitRef, path: String) async throws -> OpenedFile
     func getFile(_ ref: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error>
     func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage
     func walkFiles(_ ref: CommitRef, prefix: String) async throws -> [FileInfo]
@@ -102,6 +105,18 @@ extension PFSClient {
     /// Puts `bytes` at `path`.
     public func putFile(_ ref: CommitRef, path: String, bytes: [UInt8], append: Bool = false) async throws -> PutResult {
         try await putFile(ref, path: path, from: [bytes].async, options: PutOptions(append: append))
+    }
+
+    /// ``openFile(_:path:)`` composed of the other calls: `ref` resolved to its commit, then the file
+    /// inspected and read in that commit.
+    public func openFile(_ ref: CommitRef, path: String) async throws -> OpenedFile {
+        let pinned: CommitRef
+        switch (ref.base, ref.offset) {
+        case (.commit, .none), (.branchCommit, .none): pinned = ref
+        default: pinned = .commit(ref.repo, try await inspectCommit(ref).id)
+        }
+        let info = try await inspectFile(pinned, path: path)
+        return OpenedFile(info: info) { offset, length in try await getFile(pinned, path: path, offset: offset, length: length) }
     }
 
     /// The whole content of a file, for small files.

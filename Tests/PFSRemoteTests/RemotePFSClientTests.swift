@@ -65,6 +65,24 @@ import Testing
         try await server.close()
     }
 
+    @Test func openFileReadsTheVersionItFound() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let repo = RepoID("r")
+        try await client.createRepo(repo, description: "")
+        let master = CommitRef.branch(repo, "master")
+        let v1 = try await client.putFile(master, path: "k", bytes: Array("one".utf8))
+        let opened = try await client.openFile(master, path: "k")
+        #expect(opened.info.entry?.commit == v1.commit && opened.info.size == 3)
+        _ = try await client.putFile(master, path: "k", bytes: Array("two!".utf8))
+        var got: [UInt8] = []
+        for try await piece in try await opened.read(offset: 1, length: nil) { got += piece }
+        #expect(got == Array("ne".utf8))
+        await #expect(throws: PFSError.self) { try await client.openFile(master, path: "missing") }
+        await client.close()
+        try await server.close()
+    }
+
     @Test func errorsKeepTheirKind() async throws {
         let server = try await TestServer()
         let client = try server.client()

@@ -84,6 +84,32 @@ import Testing
         }
     }
 
+    /// GET and HEAD look the object up with the branch in one call; a failure still names the right thing.
+    @Test func readsOfMissingThingsNameWhatIsMissing() async throws {
+        try await withGateway { c, _ in
+            func code(_ uri: String, _ method: HTTPRequest.Method = .get) async throws -> String {
+                try await c.execute(uri: uri, method: method) { r in
+                    if method == .head { return "\(r.status.code)" }
+                    let xml = String(buffer: r.body)
+                    guard let a = xml.range(of: "<Code>"), let b = xml.range(of: "</Code>") else { return "\(r.status.code)" }
+                    return String(xml[a.upperBound..<b.lowerBound])
+                }
+            }
+            #expect(try await code("/master.none/k") == "NoSuchBucket")
+            #expect(try await code("/master.none/k", .head) == "404")
+            try await c.execute(uri: "/master.r", method: .put)
+            // A bucket whose branch has no commit yet.
+            #expect(try await code("/master.r/k") == "NoSuchKey")
+            #expect(try await code("/other.r/k") == "NoSuchBucket")
+            try await c.execute(uri: "/master.r/d/k", method: .put, headers: Self.headers([("Content-Length", "1")]), body: ByteBuffer(string: "x"))
+            #expect(try await code("/master.r/k") == "NoSuchKey")
+            // An implicit directory is not an object.
+            #expect(try await code("/master.r/d") == "NoSuchKey")
+            #expect(try await code("/master.r/d/k", .head) == "200")
+            try await c.execute(uri: "/master.r/d/k", method: .get) { #expect(String(buffer: $0.body) == "x") }
+        }
+    }
+
     @Test func awsChunkedBodyWithChecksumTrailer() async throws {
         try await withGateway { c, _ in
             try await c.execute(uri: "/master.r", method: .put)

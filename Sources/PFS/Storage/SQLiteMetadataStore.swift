@@ -7,6 +7,7 @@ internal import GRDB
 /// microseconds, less than the two thread hops of an asynchronous read (4 KiB GETs: 2.3k → 3.3k/s).
 public final class SQLiteMetadataStore: MetadataStore {
     private let pool: DatabasePool
+    private let heads: BranchHeadCache?
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -30,6 +31,7 @@ public final class SQLiteMetadataStore: MetadataStore {
             throw PFSError.io("cannot open metadata database \(path): \(error)")
         }
         try Self.migrator.migrate(pool)
+        heads = BranchHeadCache(path: path)
     }
 
     private static var migrator: DatabaseMigrator {
@@ -207,6 +209,11 @@ public final class SQLiteMetadataStore: MetadataStore {
     // MARK: branches
 
     public func branch(_ repo: RepoID, _ name: String) async throws -> BranchInfo? {
+        guard let heads else { return try await readBranch(repo, name) }
+        return try await heads.branch(repo, name) { try await readBranch(repo, name) }
+    }
+
+    private func readBranch(_ repo: RepoID, _ name: String) async throws -> BranchInfo? {
         try await wrap {
             try pool.unsafeRead { db in
                 guard

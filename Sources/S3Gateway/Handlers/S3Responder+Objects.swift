@@ -7,33 +7,60 @@ import PFS
 import PFSClient
 
 extension S3Responder {
-    /// The commit a read addresses and the file entry at `key` in it.
-    func readTarget(_ name: String, key: String, versionId: String?) async throws -> (BucketName, CommitID, FileEntry) {
+    /// The commit a read addresses: `versionId`, else the bucket's pinned commit or its branch HEAD now.
+    func readCommit(_ name: String, key: String, versionId: String?) async throws -> (BucketName, CommitID) {
         let (bucket, head) = try await existingBucketAndHead(name)
-        let commit: CommitID
         if let versionId {
             guard let v = VersionID(versionId) else {
                 throw S3Error.invalidArgument("Invalid version id specified", name: "versionId", value: versionId)
             }
-            commit = v.commit
-        } else {
-            guard let head else { throw S3Error.noSuchKey(key) }
-            commit = head
+            return (bucket, v.commit)
         }
+        guard let head else { throw S3Error.noSuchKey(key) }
+        return (bucket, head)
+    }
+
+    static func missing(_ key: String, versionId: String?) -> S3Error {
+        versionId.map { S3Error.noSuchVersion(key: key, versionId: $0) } ?? S3Error.noSuchKey(key)
+    }
+
+    /// The commit a read addresses and the file entry at `key` in it.
+    func readTarget(_ name: String, key: String, versionId: String?) async throws -> (BucketName, CommitID, FileEntry) {
+        let (bucket, commit) = try await readCommit(name, key: key, versionId: versionId)
         let info: FileInfo
         do {
             info = try await client.inspectFile(.commit(bucket.repo, commit), path: key)
         } catch let e as PFSError {
-            if case .notFound = e {
-                throw versionId == nil ? S3Error.noSuchKey(key) : S3Error.noSuchVersion(key: key, versionId: versionId!)
-            }
+            if case .notFound = e { throw Self.missing(key, versionId: versionId) }
             throw S3Error(e, bucket: name, key: key)
         }
         // An implicit directory is not an object.
-        guard let entry = info.entry, info.path == key else {
-            throw versionId == nil ? S3Error.noSuchKey(key) : S3Error.noSuchVersion(key: key, versionId: versionId!)
-        }
+        guard let entry = info.entry, info.path == key else { throw Self.missing(key, versionId: versionId) }
         return (bucket, commit, entry)
+    }
+
+    /// The object a GET or HEAD reads, looked up once, with its entry. A plain read of a branch bucket
+    /// resolves the branch with the file; the bucket is checked only when that fails.
+    func openTarget(_ name: String, key: String, versionId: String?) async throws -> (OpenedFile, FileEntry) {
+        let ref: CommitRef
+        if versionId == nil, let bucket = try? BucketName(parsing: name), bucket.commit == nil {
+            ref = bucket.ref
+        } else {
+            let (bucket, commit) = try await readCommit(name, key: key, versionId: versionId)
+            ref = .commit(bucket.repo, commit)
+        }
+        let opened: OpenedFile
+        do {
+            opened = try await client.openFile(ref, path: key)
+        } catch let e as PFSError {
+            // A missing bucket is reported before anything about the key.
+            if versionId == nil { _ = try await existingBucket(name) }
+            if case .notFound = e { throw Self.missing(key, versionId: versionId) }
+            throw S3Error(e, bucket: name, key: key)
+        }
+        // An implicit directory is not an object.
+        guard let entry = opened.info.entry, opened.info.path == key else { throw Self.missing(key, versionId: versionId) }
+        return (opened, entry)
     }
 
     /// The largest GET body sent in one piece: at most one small chunk's worth.
@@ -53,7 +80,7 @@ extension S3Responder {
     }
 
     func getObject(_ name: String, _ key: String, _ p: S3Operation.GetObjectParameters, request: Request, head: Bool) async throws -> Response {
-        let (bucket, commit, entry) = try await readTarget(name, key: key, versionId: p.versionId)
+        let (opened, entry) = try await openTarget(name, key: key, versionId: p.versionId)
         var headers = Self.objectHeaders(entry)
         let requestHeaders = request.headers
         let condition = Conditionals(headers: { n in HTTPField.Name(n).flatMap { requestHeaders[$0] } })
@@ -91,7 +118,7 @@ extension S3Responder {
         }
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
-        let stream = try await client.getFile(.commit(bucket.repo, commit), path: key, offset: offset, length: length)
+        let stream = try await opened.read(offset: offset, length: length)
         if length <= Self.singleWriteLimit {
             // A small body goes out with its head in one write and one flush, instead of a flush per part.
             var buffer = ByteBuffer()
