@@ -88,6 +88,8 @@ import Testing
             ("encoding-type", "url"),
         ]
         #expect(try op("GET", "/b", q) == .listObjectVersions(bucket: "b", .init(prefix: "p", delimiter: "/", maxKeys: 3, encodingURL: true, keyMarker: "k", versionIdMarker: "v")))
+        #expect(err("GET", "/b", [("versions", nil), ("version-id-marker", "v")])?.code == "InvalidArgument")
+        #expect(err("GET", "/b", [("versions", nil), ("max-keys", "-1")])?.code == "InvalidArgument")
     }
 
     @Test func listMultipartUploads() throws {

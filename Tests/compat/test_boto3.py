@@ -364,6 +364,12 @@ def test_list_object_versions(s3, gateway, bucket):
     page = s3.list_object_versions(Bucket=bucket, KeyMarker="doc", VersionIdMarker=v3)
     assert [v["VersionId"] for v in page.get("Versions", [])] == [v2, v1]
     assert [m["VersionId"] for m in page.get("DeleteMarkers", [])] == [d]
+    # Bad input: a version marker without a key marker, and max-keys below zero; nothing listed.
+    with pytest.raises(ClientError) as e:
+        s3.list_object_versions(Bucket=bucket, VersionIdMarker=v1)
+    assert_client_error(e.value, "InvalidArgument", 400)
+    r = requests.get(url(gateway.endpoint, bucket) + "?versions&max-keys=-1", timeout=10)
+    assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text
     # A commit-pinned bucket lists the history up to its commit.
     old = s3.list_object_versions(Bucket=pinned(bucket, v2))
     assert [v["VersionId"] for v in old["Versions"]] == [v2, v1] and "DeleteMarkers" not in old

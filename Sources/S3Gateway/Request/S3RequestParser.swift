@@ -193,7 +193,11 @@ public struct S3RequestParser: Sendable {
     }
 
     func versionsParameters(_ q: Query) throws(S3Error) -> S3Operation.ListVersionsParameters {
-        S3Operation.ListVersionsParameters(
+        // As S3: a version marker names a version of the key marker, so it means nothing alone.
+        if let v = q.nonEmpty("version-id-marker"), q.nonEmpty("key-marker") == nil {
+            throw .invalidArgument("A version-id marker cannot be specified without a key marker.", name: "version-id-marker", value: v)
+        }
+        return S3Operation.ListVersionsParameters(
             prefix: q.value("prefix") ?? "", delimiter: q.nonEmpty("delimiter"), maxKeys: try limit(q, "max-keys"),
             encodingURL: try encodingURL(q), keyMarker: q.nonEmpty("key-marker"), versionIdMarker: q.nonEmpty("version-id-marker")
         )
