@@ -19,6 +19,7 @@ struct PachS3: AsyncParsableCommand {
     )
 
     static func main() async {
+        ProcessMemory.limitArenas()
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {

@@ -9,4 +9,7 @@ int cpfs_start_writeback(int fd);
 /// Syncs the whole file system that holds `fd` (syncfs).
 int cpfs_syncfs(int fd);
 
+/// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX); 1 on success, 0 where there is no such setting.
+int cpfs_limit_malloc_arenas(int count);
+
 #endif

@@ -76,7 +76,17 @@ struct BinaryReader {
         return Array(bytes[position..<position + n])
     }
 
-    mutating func string() throws -> String { String(decoding: try data(), as: UTF8.self) }
+    /// Reads a length-prefixed byte string in place, without copying it out.
+    mutating func field<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        let n = Int(try varint())
+        guard n >= 0, position + n <= bytes.count else { throw PFSError.corrupt("truncated record") }
+        defer { position += n }
+        let start = position
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + n])) }
+    }
+
+    // Straight from the node's bytes: an intermediate array doubled the allocations of every decoded entry.
+    mutating func string() throws -> String { try field { String(decoding: $0, as: UTF8.self) } }
 
     mutating func digest() throws -> Digest {
         guard position + 32 <= bytes.count else { throw PFSError.corrupt("truncated digest") }

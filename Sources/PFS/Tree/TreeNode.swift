@@ -65,10 +65,12 @@ struct TreeNode: Sendable {
         guard n <= bytes.count else { throw PFSError.corrupt("bad node entry count") }
         var node = TreeNode(level: level, keys: [], entries: [], children: [])
         node.keys.reserveCapacity(n)
+        if tag == leafTag { node.entries.reserveCapacity(n) }
+        var strings = NodeStrings()
         for _ in 0..<n {
             node.keys.append(Key(try r.data()))
             if tag == leafTag {
-                node.entries.append(try decodeEntry(&r))
+                node.entries.append(try decodeEntry(&r, strings: &strings))
             } else {
                 node.children.append(try r.digest())
                 node.counts.append(try r.varint())
@@ -124,18 +126,18 @@ struct TreeNode: Sendable {
     private static let partsFlag: UInt8 = 0x80
     private static let previousFlag: UInt8 = 0x40
 
-    static func decodeEntry(_ r: inout BinaryReader) throws -> FileEntry {
+    static func decodeEntry(_ r: inout BinaryReader, strings: inout NodeStrings) throws -> FileEntry {
         let size = try r.varint()
         let md5 = try r.data()
         let etag = try r.string()
-        let ct = try r.string()
+        let ct = try strings.string(&r)
         let mc = Int(try r.varint())
         var meta: [String: String] = [:]
         for _ in 0..<mc {
-            let k = try r.string()
+            let k = try strings.string(&r)
             meta[k] = try r.string()
         }
-        guard let commit = CommitID(try r.string()) else { throw PFSError.corrupt("bad commit id in entry") }
+        guard let commit = try strings.commit(&r) else { throw PFSError.corrupt("bad commit id in entry") }
         let mod = try r.signed()
         let content: FileEntry.Content
         let tag = try r.byte()
@@ -153,7 +155,7 @@ struct TreeNode: Sendable {
         var previous: VersionLink?
         if tag & previousFlag != 0 {
             func id() throws -> CommitID {
-                guard let c = CommitID(try r.string()) else { throw PFSError.corrupt("bad commit id in version link") }
+                guard let c = try strings.commit(&r) else { throw PFSError.corrupt("bad commit id in version link") }
                 return c
             }
             switch try r.byte() {
