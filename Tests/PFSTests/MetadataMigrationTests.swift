@@ -56,6 +56,8 @@ struct MetadataMigrationTests {
         }
         #expect(after.map(\.columns) == [["id", "digest", "data"], ["id", "digest", "data"]])
         #expect(after.map(\.count) == [before.nodes, before.chunks])
+        // The old tables' pages were given back, not left free in the file.
+        #expect(try await check.read { try Int.fetchOne($0, sql: "PRAGMA freelist_count")! } == 0)
         try check.close()
         for (path, bytes) in files { #expect(try await readAll(engine, master, path) == bytes, "\(path)") }
         let report = try await engine.checkIntegrity()
