@@ -45,14 +45,32 @@ struct Chunker: Sendable {
             let start = i
             // Bytes that leave the chunk shorter than the average size take the harder mask.
             let endSmall = Swift.min(n, i + Swift.max(0, Self.averageSize - 1 - length))
-            while i < endSmall {
+            // Two bytes a step: the next hash is 4h + 2a + b, one shift and one add after h, where byte by byte it
+            // was two of each (the chain of dependent adds bounded the loop). The hash between them is checked on the side.
+            while i + 1 < endSmall {
+                let a = g[Int(bytes[i])]
+                let b = g[Int(bytes[i + 1])]
+                if ((h << 1) &+ a) & Self.maskSmall == 0 { return cutHere(at: i + 1) }
+                h = (h << 2) &+ ((a << 1) &+ b)
+                i += 2
+                if h & Self.maskSmall == 0 { return cutHere(at: i) }
+            }
+            if i < endSmall {
                 h = (h << 1) &+ g[Int(bytes[i])]
                 i += 1
                 if h & Self.maskSmall == 0 { return cutHere(at: i) }
             }
             // From the average size on the easier mask, up to the maximum size where the chunk is cut anyway.
             let endLarge = Swift.min(n, i + Swift.max(0, Self.maxSize - length - (i - start)))
-            while i < endLarge {
+            while i + 1 < endLarge {
+                let a = g[Int(bytes[i])]
+                let b = g[Int(bytes[i + 1])]
+                if ((h << 1) &+ a) & Self.maskLarge == 0 { return cutHere(at: i + 1) }
+                h = (h << 2) &+ ((a << 1) &+ b)
+                i += 2
+                if h & Self.maskLarge == 0 { return cutHere(at: i) }
+            }
+            if i < endLarge {
                 h = (h << 1) &+ g[Int(bytes[i])]
                 i += 1
                 if h & Self.maskLarge == 0 { return cutHere(at: i) }
