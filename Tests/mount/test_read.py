@@ -221,3 +221,17 @@ def test_a_branch_file_drops_its_cached_pages_when_the_branch_changes_it(server,
     assert p.read_bytes() == b"1" * 100_000
     put(s3, repo, "moving.bin", b"2" * 100_000)
     assert wait_until(lambda: p.read_bytes() == b"2" * 100_000, 1.0)
+
+
+def test_the_kernel_reads_ahead_a_mebibyte(server, s3, repo):
+    """A FUSE mount starts with 128 KiB of read-ahead, which leaves sequential readers waiting on each request;
+    the mount raises its device's to the 1 MiB it asks of the kernel, and a large file still reads back whole."""
+    device = subprocess.run(["mountpoint", "-d", str(server.mnt)], capture_output=True, text=True, check=True).stdout.strip()
+    with open(f"/sys/class/bdi/{device}/read_ahead_kb") as f:
+        assert int(f.read()) == 1024
+    body = os.urandom(3 << 20)
+    put(s3, repo, "big.bin", body)
+    path = server.mnt / repo / "master" / "big.bin"
+    wait_until(lambda: os.path.exists(path), 5)
+    with open(path, "rb") as f:
+        assert hashlib.sha256(f.read()).digest() == hashlib.sha256(body).digest()

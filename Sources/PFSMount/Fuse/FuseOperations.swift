@@ -5,13 +5,16 @@ import Glibc
 /// needs from its arguments (valid only during the call) and hands the request to the ``MountFileSystem``,
 /// which answers it later from a task. Nothing here is actor-isolated.
 enum FuseOperations {
+    /// The read-ahead asked of the kernel, and set on the mount's device (``KernelReadahead``).
+    static let readahead: UInt32 = 1 << 20
+
     static func table() -> fuse_lowlevel_ops {
         var ops = fuse_lowlevel_ops()
         ops.`init` = { userdata, conn in
             guard let conn else { return }
             // Large requests: fewer round trips for sequential reads and writes.
             conn.pointee.max_write = 1 << 20
-            conn.pointee.max_readahead = 1 << 20
+            conn.pointee.max_readahead = FuseOperations.readahead
             // POSIX_ACL: the kernel caches "no ACL" per inode, so ls -l asks once, not on every run.
             let caps: [Int32] = [
                 FUSE_CAP_ASYNC_READ, FUSE_CAP_READDIRPLUS, FUSE_CAP_READDIRPLUS_AUTO, FUSE_CAP_AUTO_INVAL_DATA, FUSE_CAP_ATOMIC_O_TRUNC,

@@ -27,10 +27,12 @@ final class FuseSession: @unchecked Sendable {
         for p in argv { free(p) }
         guard let made else { throw MountError("cannot start a FUSE session with options \(options.joined(separator: ","))") }
         session = made
+        let resolved = realpath(mountpoint, nil).map { p in defer { free(p) }; return String(cString: p) } ?? mountpoint
         guard fuse_session_mount(session, mountpoint) == 0 else {
             fuse_session_destroy(session)
             throw MountError("cannot mount at \(mountpoint): is it an existing, empty directory, and is /dev/fuse usable?")
         }
+        KernelReadahead.set(mountedAt: resolved, kib: Int(FuseOperations.readahead >> 10))
     }
 
     /// Serves requests on `threads` threads until the file system is unmounted; returns when the loop ends.
