@@ -25,8 +25,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Only the products these targets use (a plain `swift build -c release` builds every product and compiles the packages' plugins too).
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product pachs3
 
 # Installs pachs3 in $(PREFIX)/bin and the mount(8) helper in /sbin: `mount -t pachs3` and fstab lines work.
 install: release install-helper
@@ -83,6 +84,7 @@ test-mount: build mount-deps install-helper
 	PACHS3_BIN=$$($(SWIFT) build --show-bin-path)/pachs3 python3 -m pytest -q -p no:cacheprovider Tests/mount
 
 bench: release
+	$(SWIFT) build -c release --product pfs-bench
 	@missing=""; for p in $(DEB_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/engine_bench.py
