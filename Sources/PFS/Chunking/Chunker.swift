@@ -38,48 +38,46 @@ struct Chunker: Sendable {
             length += skip
             if i == n { return nil }
         }
-        // One loop per mask, so each byte costs the hash update and one test.
         return Self.gear.withUnsafeBufferPointer { g -> Int? in
             let bytes = data.bindMemory(to: UInt8.self)
             var h = hash
             let start = i
             // Bytes that leave the chunk shorter than the average size take the harder mask.
             let endSmall = Swift.min(n, i + Swift.max(0, Self.averageSize - 1 - length))
-            // Two bytes a step: the next hash is 4h + 2a + b, one shift and one add after h, where byte by byte it
-            // was two of each (the chain of dependent adds bounded the loop). The hash between them is checked on the side.
-            while i + 1 < endSmall {
-                let a = g[Int(bytes[i])]
-                let b = g[Int(bytes[i + 1])]
-                if ((h << 1) &+ a) & Self.maskSmall == 0 { return cutHere(at: i + 1) }
-                h = (h << 2) &+ ((a << 1) &+ b)
-                i += 2
-                if h & Self.maskSmall == 0 { return cutHere(at: i) }
-            }
-            if i < endSmall {
-                h = (h << 1) &+ g[Int(bytes[i])]
-                i += 1
-                if h & Self.maskSmall == 0 { return cutHere(at: i) }
-            }
+            if let cut = Self.scan(bytes, g, &h, &i, to: endSmall, mask: Self.maskSmall) { return cutHere(at: cut) }
             // From the average size on the easier mask, up to the maximum size where the chunk is cut anyway.
             let endLarge = Swift.min(n, i + Swift.max(0, Self.maxSize - length - (i - start)))
-            while i + 1 < endLarge {
-                let a = g[Int(bytes[i])]
-                let b = g[Int(bytes[i + 1])]
-                if ((h << 1) &+ a) & Self.maskLarge == 0 { return cutHere(at: i + 1) }
-                h = (h << 2) &+ ((a << 1) &+ b)
-                i += 2
-                if h & Self.maskLarge == 0 { return cutHere(at: i) }
-            }
-            if i < endLarge {
-                h = (h << 1) &+ g[Int(bytes[i])]
-                i += 1
-                if h & Self.maskLarge == 0 { return cutHere(at: i) }
-            }
+            if let cut = Self.scan(bytes, g, &h, &i, to: endLarge, mask: Self.maskLarge) { return cutHere(at: cut) }
             length += i - start
             if length >= Self.maxSize { return cutHere(at: i) }
             hash = h
             return nil
         }
+    }
+
+    /// Rolls the hash over `bytes[i..<end]`; returns the offset just past the first byte after which the
+    /// hash meets `mask`, or nil with `i` at `end`. Inlined once per mask, so the mask is a constant in each loop.
+    ///
+    /// Two bytes a step: the next hash is 4h + 2a + b, one shift and one add after h, where byte by byte it
+    /// was two of each (that chain of dependent adds bounded the loop); the hash between them is checked on the side.
+    @inline(__always)
+    private static func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ g: UnsafeBufferPointer<UInt64>, _ h: inout UInt64, _ i: inout Int, to end: Int, mask: UInt64
+    ) -> Int? {
+        while i + 1 < end {
+            let a = g[Int(bytes[i])]
+            let b = g[Int(bytes[i + 1])]
+            if ((h << 1) &+ a) & mask == 0 { return i + 1 }
+            h = (h << 2) &+ ((a << 1) &+ b)
+            i += 2
+            if h & mask == 0 { return i }
+        }
+        if i < end {
+            h = (h << 1) &+ g[Int(bytes[i])]
+            i += 1
+            if h & mask == 0 { return i }
+        }
+        return nil
     }
 
     private mutating func cutHere(at i: Int) -> Int {

@@ -69,12 +69,7 @@ struct BinaryReader {
         return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
     }
 
-    mutating func data() throws -> [UInt8] {
-        let n = Int(try varint())
-        guard n >= 0, position + n <= bytes.count else { throw PFSError.corrupt("truncated record") }
-        defer { position += n }
-        return Array(bytes[position..<position + n])
-    }
+    mutating func data() throws -> [UInt8] { try field { Array($0) } }
 
     /// Reads a length-prefixed byte string in place, without copying it out.
     mutating func field<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
