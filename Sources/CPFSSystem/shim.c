@@ -15,14 +15,6 @@ int cpfs_start_writeback(int fd) {
 #endif
 }
 
-int cpfs_syncfs(int fd) {
-#ifdef __linux__
-    return syncfs(fd);
-#else
-    return fsync(fd);
-#endif
-}
-
 int cpfs_limit_malloc_arenas(int count) {
 #ifdef __GLIBC__
     return mallopt(M_ARENA_MAX, count);

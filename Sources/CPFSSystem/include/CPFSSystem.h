@@ -6,9 +6,6 @@
 /// Starts writeback of a file's dirty pages without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE).
 int cpfs_start_writeback(int fd);
 
-/// Syncs the whole file system that holds `fd` (syncfs).
-int cpfs_syncfs(int fd);
-
 /// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX); 1 on success, 0 where there is no such setting.
 int cpfs_limit_malloc_arenas(int count);
 
