@@ -45,6 +45,25 @@ struct LocalBlobStoreTests {
         try await roundTrip(in: dir)
     }
 
+    @Test("a batch of more blobs than I/O threads is made durable whole: every blob under its name, nothing left in tmp/")
+    func largeBatchIsDurable() async throws {
+        let dir = try makeTempDirectory("blobs")
+        defer { removeTempDirectory(dir) }
+        let store = try LocalBlobStore(directory: dir)
+        let blobs = (0..<37).map { randomBytes(64 * 1024 + $0 * 4099, seed: UInt64(500 + $0)) }
+        for b in blobs { try await store.put(Digest.of(b), b) }
+        // A digest put twice and one never put are both fine in the same batch.
+        try await store.put(Digest.of(blobs[3]), blobs[3])
+        try await store.makeDurable(blobs.map { Digest.of($0) } + [Digest.of([1, 2, 3])])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty)
+        for b in blobs {
+            let hex = Digest.of(b).hex
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + hex.prefix(2) + "/" + hex))
+            #expect(Bool(try await store.get(Digest.of(b)) == b))
+        }
+        #expect(try await store.list().count == blobs.count)
+    }
+
     @Test("an interrupted write leaves nothing visible: discarded blobs are gone, others unaffected")
     func discardLeavesNothing() async throws {
         let dir = try makeTempDirectory("blobs")
