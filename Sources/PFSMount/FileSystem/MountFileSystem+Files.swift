@@ -105,7 +105,7 @@ extension MountFileSystem {
                 req.fail(errnoValue(for: error))
             }
         case .file(.reader(let r))?:
-            serve(req) { req.bytes(try await r.read(offset: UInt64(offset), count: size)) }
+            serve(req) { req.gather(try await r.read(offset: UInt64(offset), count: size)) }
         default:
             req.fail(EBADF)
         }

@@ -38,8 +38,9 @@ actor RangeReader {
         self.window = window
     }
 
-    /// Up to `count` bytes from `offset` (fewer only at the end of the file).
-    func read(offset: UInt64, count: Int) async throws -> [UInt8] {
+    /// Up to `count` bytes from `offset` (fewer only at the end of the file), in order, as views of the pieces
+    /// read (the reply gathers them: no copy into one buffer).
+    func read(offset: UInt64, count: Int) async throws -> [ArraySlice<UInt8>] {
         guard offset < size, count > 0 else { return [] }
         let want = min(size, offset + UInt64(count))
         defer { lastEnd = want }
@@ -53,11 +54,10 @@ actor RangeReader {
         return try await fetch(offset, want)
     }
 
-    private func fetch(_ from: UInt64, _ to: UInt64) async throws -> [UInt8] {
+    private func fetch(_ from: UInt64, _ to: UInt64) async throws -> [ArraySlice<UInt8>] {
         guard let identity else { return try await fetchDirect(from, to) }
         let bs = BlockCache.blockSize
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(to - from))
+        var out: [ArraySlice<UInt8>] = []
         var index = from / bs
         while index * bs < to {
             let start = index * bs
@@ -72,16 +72,15 @@ actor RangeReader {
             let lo = Int(max(from, start) - start)
             let hi = Int(min(to, start + len) - start)
             guard hi <= block.count else { throw PFSError.io("the file '\(path)' ended before its recorded size") }
-            out += block[lo..<hi]
+            out.append(block[lo..<hi])
             index += 1
         }
         return out
     }
 
-    private func fetchDirect(_ from: UInt64, _ to: UInt64) async throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(to - from))
-        for try await piece in try await client.getFile(ref, path: path, offset: from, length: to - from) { out += piece }
+    private func fetchDirect(_ from: UInt64, _ to: UInt64) async throws -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        for try await piece in try await client.getFile(ref, path: path, offset: from, length: to - from) { out.append(piece[...]) }
         return out
     }
 
@@ -140,7 +139,7 @@ actor RangeReader {
         }
     }
 
-    private func fromStream(_ from: UInt64, _ to: UInt64) async throws -> [UInt8] {
+    private func fromStream(_ from: UInt64, _ to: UInt64) async throws -> [ArraySlice<UInt8>] {
         let gen = generation
         if from > consumed {
             consumed = from
@@ -154,15 +153,14 @@ actor RangeReader {
             if let failure { throw failure }
             throw PFSError.io("the file '\(path)' ended before its recorded size")
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(to - from))
+        var out: [ArraySlice<UInt8>] = []
         var pos = base
         for p in pieces {
             let pEnd = pos + UInt64(p.count)
             if pEnd > from, pos < to {
                 let lo = Int(max(from, pos) - pos)
                 let hi = Int(min(to, pEnd) - pos)
-                out += p[lo..<hi]
+                out.append(p[lo..<hi])
             }
             if pEnd >= to { break }
             pos = pEnd

@@ -36,6 +36,26 @@ struct FuseRequest: @unchecked Sendable {
 
     func bytes(_ bytes: [UInt8]) { bytes.withUnsafeBytes { buffer($0) } }
 
+    /// Replies with `parts` one after another, written to the kernel from where they are.
+    func gather(_ parts: [ArraySlice<UInt8>]) {
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(parts.count)
+        gather(parts[...], into: &vectors)
+    }
+
+    // Each part's storage is pinned by its own withUnsafeBytes until the reply is written.
+    private func gather(_ rest: ArraySlice<ArraySlice<UInt8>>, into vectors: inout [iovec]) {
+        guard let first = rest.first else {
+            if vectors.isEmpty { return buffer(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            vectors.withUnsafeBufferPointer { _ = fuse_reply_iov(raw, $0.baseAddress, Int32($0.count)) }
+            return
+        }
+        first.withUnsafeBytes { b in
+            if b.count > 0 { vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress), iov_len: b.count)) }
+            gather(rest.dropFirst(), into: &vectors)
+        }
+    }
+
     func written(_ count: Int) { fuse_reply_write(raw, count) }
 
     func xattrSize(_ size: Int) { fuse_reply_xattr(raw, size) }
