@@ -15,6 +15,14 @@ int cpfs_start_writeback(int fd) {
 #endif
 }
 
+int cpfs_o_direct(void) {
+#ifdef O_DIRECT
+    return O_DIRECT;
+#else
+    return 0;
+#endif
+}
+
 int cpfs_limit_malloc_arenas(int count) {
 #ifdef __GLIBC__
     return mallopt(M_ARENA_MAX, count);

@@ -5,11 +5,12 @@ import Testing
 
 @Suite("Local blob store")
 struct LocalBlobStoreTests {
-    /// Sizes from one byte to the largest chunk, on and off page boundaries.
-    static let sizes = [1, 4096, 64 * 1024 - 1, 64 * 1024, (1 << 20) + 123, 3 * (1 << 20) + 4095, 4 << 20, (1 << 20) * 5 / 2]
+    /// Sizes from one byte to the largest chunk, on and off page boundaries: buffered, direct (O_DIRECT), and a
+    /// direct prefix with a buffered tail.
+    static let sizes = [1, 4096, LocalBlobStore.directMinimum - 1, LocalBlobStore.directMinimum, (1 << 20) + 123, 3 * (1 << 20) + 4095, 4 << 20, (1 << 20) * 5 / 2]
 
-    private func roundTrip(in directory: String) async throws {
-        let store = try LocalBlobStore(directory: directory)
+    private func roundTrip(in directory: String, directWrites: Bool = true) async throws {
+        let store = try LocalBlobStore(directory: directory, directWrites: directWrites)
         var written: [(Digest, [UInt8])] = []
         for (i, n) in Self.sizes.enumerated() {
             let data = randomBytes(n, seed: UInt64(100 + i))
@@ -35,7 +36,14 @@ struct LocalBlobStoreTests {
         try await roundTrip(in: dir)
     }
 
-    @Test("blobs read back byte-exact on tmpfs too")
+    @Test("blobs of every size read back byte-exact when written through the page cache (file systems without O_DIRECT)")
+    func bufferedRoundTrip() async throws {
+        let dir = try makeTempDirectory("blobs")
+        defer { removeTempDirectory(dir) }
+        try await roundTrip(in: dir, directWrites: false)
+    }
+
+    @Test("blobs read back byte-exact on tmpfs too (which refuses O_DIRECT on older kernels: then written buffered)")
     func tmpfsRoundTrip() async throws {
         let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
         try #require(mounts.split(separator: "\n").contains { $0.split(separator: " ").dropFirst().prefix(2) == ["/dev/shm", "tmpfs"] }, "/dev/shm is not a tmpfs here")

@@ -6,6 +6,9 @@
 /// Starts writeback of a file's dirty pages without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE).
 int cpfs_start_writeback(int fd);
 
+/// The O_DIRECT open flag (I/O that bypasses the page cache), or 0 where there is none.
+int cpfs_o_direct(void);
+
 /// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX); 1 on success, 0 where there is no such setting.
 int cpfs_limit_malloc_arenas(int count);
 
