@@ -2,7 +2,7 @@
 SWIFT      ?= swift
 DATA       ?= pachs3-data
 PORT       ?= 30600
-DEB_BUILD  := libsqlite3-dev
+DEB_BUILD  := libsqlite3-dev libdeflate-dev
 DEB_RUN    := fuse3 libfuse3-dev
 DEB_BENCH  := time wrk fio hyperfine util-linux
 DEB_COMPAT := rclone s3cmd s3fs curl openssl

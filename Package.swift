@@ -59,6 +59,7 @@ let package = Package(
             name: "S3Gateway",
             dependencies: [
                 "PFSClient",
+                "CLibDeflate",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -107,6 +108,8 @@ let package = Package(
         ),
         // libfuse 3 (low-level API), with a shim for what Swift cannot import.
         .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        // CRC-32 for `x-amz-checksum-crc32`, the checksum boto3 and the AWS CLI send by default.
+        .systemLibrary(name: "CLibDeflate", providers: [.apt(["libdeflate-dev"])]),
         // The FUSE door: the mount, reaching PFS only through the client API.
         .target(
             name: "PFSMount",

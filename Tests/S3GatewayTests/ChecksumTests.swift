@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@testable import S3Gateway
+
+@Suite("x-amz-checksum algorithms")
+struct ChecksumTests {
+    private static func digest(_ algorithm: ChecksumAlgorithm, _ bytes: [UInt8], pieces: [Int] = []) -> [UInt8] {
+        var h = algorithm.makeHasher()
+        var at = 0
+        for n in pieces + [bytes.count] where at < bytes.count {
+            let end = min(bytes.count, at + n)
+            bytes[at..<end].withUnsafeBytes { h.update($0) }
+            at = end
+        }
+        return h.digest
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    @Test("the standard check value of every algorithm (the digest of \"123456789\")")
+    func checkValues() {
+        let input = Array("123456789".utf8)
+        #expect(Self.hex(Self.digest(.crc32, input)) == "cbf43926")
+        #expect(Self.hex(Self.digest(.crc32c, input)) == "e3069283")
+        #expect(Self.hex(Self.digest(.crc64nvme, input)) == "ae8b14860a799888")
+        #expect(Self.hex(Self.digest(.sha1, input)) == "f7c3bc1d808e04732adf679965ccc34ca7ae3441")
+        #expect(Self.hex(Self.digest(.sha256, input)) == "15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225")
+        #expect(Self.digest(.crc32, []) == [0, 0, 0, 0])
+    }
+
+    @Test("a body fed in uneven pieces has the digest of the whole, and CRC-32 agrees with the table-driven definition")
+    func piecesAndReference() {
+        var rng = SystemRandomNumberGenerator()
+        let body = (0..<(3 << 20) + 77).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let pieces = [1, 7, 8, 9, 4095, 65_536, 1 << 20, 3]
+        for a in ChecksumAlgorithm.allCases {
+            #expect(Self.digest(a, body, pieces: pieces) == Self.digest(a, body), "\(a)")
+        }
+        var reference = TableCRC32(table: TableCRC32.makeTables(0xEDB8_8320))
+        body.withUnsafeBytes { reference.update($0) }
+        #expect(Self.digest(.crc32, body) == withUnsafeBytes(of: reference.value.bigEndian) { Array($0) })
+    }
+}
