@@ -29,7 +29,7 @@ struct ChecksumTests {
         #expect(Self.digest(.crc32, []) == [0, 0, 0, 0])
     }
 
-    @Test("a body fed in uneven pieces has the digest of the whole, and CRC-32 agrees with the table-driven definition")
+    @Test("a body fed in uneven pieces has the digest of the whole, and the CRCs agree with their definitions")
     func piecesAndReference() {
         var rng = SystemRandomNumberGenerator()
         let body = (0..<(3 << 20) + 77).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -40,5 +40,12 @@ struct ChecksumTests {
         var reference = TableCRC32(table: TableCRC32.makeTables(0xEDB8_8320))
         body.withUnsafeBytes { reference.update($0) }
         #expect(Self.digest(.crc32, body) == withUnsafeBytes(of: reference.value.bigEndian) { Array($0) })
+        // CRC-64/NVME bit by bit, as its definition reads.
+        var crc64: UInt64 = ~0
+        for b in body.prefix(100_003) {
+            crc64 ^= UInt64(b)
+            for _ in 0..<8 { crc64 = crc64 & 1 != 0 ? (crc64 >> 1) ^ 0x9A6C_9329_AC4B_C9B5 : crc64 >> 1 }
+        }
+        #expect(Self.digest(.crc64nvme, Array(body.prefix(100_003)), pieces: [3, 8, 13]) == withUnsafeBytes(of: (~crc64).bigEndian) { Array($0) })
     }
 }

@@ -136,22 +136,43 @@ struct TableCRC32 {
     }
 }
 
-/// CRC-64/NVME (reflected polynomial 0x9A6C9329AC4BC9B5), as S3's `x-amz-checksum-crc64nvme`.
+/// CRC-64/NVME (reflected polynomial 0x9A6C9329AC4BC9B5), as S3's `x-amz-checksum-crc64nvme`, slicing by 8 bytes.
 struct CRC64NVME {
-    private static let table: [UInt64] = (0..<256).map { i in
-        var c = UInt64(i)
-        for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0x9A6C_9329_AC4B_C9B5 : c >> 1 }
-        return c
-    }
+    private static let tables: [UInt64] = {
+        var t = [UInt64](repeating: 0, count: 8 * 256)
+        for i in 0..<256 {
+            var c = UInt64(i)
+            for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0x9A6C_9329_AC4B_C9B5 : c >> 1 }
+            t[i] = c
+        }
+        for i in 0..<256 {
+            for k in 1..<8 { t[k * 256 + i] = (t[(k - 1) * 256 + i] >> 8) ^ t[Int(t[(k - 1) * 256 + i] & 0xFF)] }
+        }
+        return t
+    }()
 
     private var crc: UInt64 = ~0
 
     var value: UInt64 { ~crc }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard var p = bytes.baseAddress else { return }
+        var n = bytes.count
         var c = crc
-        Self.table.withUnsafeBufferPointer { t in
-            for b in bytes { c = (c >> 8) ^ t[Int((c ^ UInt64(b)) & 0xFF)] }
+        Self.tables.withUnsafeBufferPointer { t in
+            while n >= 8 {
+                let x = c ^ UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+                c = t[7 * 256 + Int(x & 0xFF)] ^ t[6 * 256 + Int((x >> 8) & 0xFF)] ^ t[5 * 256 + Int((x >> 16) & 0xFF)]
+                    ^ t[4 * 256 + Int((x >> 24) & 0xFF)] ^ t[3 * 256 + Int((x >> 32) & 0xFF)] ^ t[2 * 256 + Int((x >> 40) & 0xFF)]
+                    ^ t[256 + Int((x >> 48) & 0xFF)] ^ t[Int(x >> 56)]
+                p += 8
+                n -= 8
+            }
+            while n > 0 {
+                c = (c >> 8) ^ t[Int((c ^ UInt64(p.load(as: UInt8.self))) & 0xFF)]
+                p += 1
+                n -= 1
+            }
         }
         crc = c
     }
