@@ -65,9 +65,9 @@ public final class LocalBlobStore: BlobStore {
     // 1 GiB put 15% slower).
     public func put(_ digest: Digest, _ data: [UInt8]) async throws {
         if data.count >= Self.directMinimum, directIO.withLock({ $0 }) {
-            try await Self.io.runIfActive { try self.writeBlob(digest, data) }
+            try await Self.io.runIfActive { try self.writeBlob(digest, data, direct: true) }
         } else {
-            try writeBlob(digest, data)
+            try writeBlob(digest, data, direct: false)
         }
     }
 
@@ -129,12 +129,11 @@ public final class LocalBlobStore: BlobStore {
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    private func writeBlob(_ digest: Digest, _ data: [UInt8]) throws {
+    private func writeBlob(_ digest: Digest, _ data: [UInt8], direct: Bool) throws {
         if access(path(digest), F_OK) == 0 { return }
         // Written to tmp/ without a sync; makeDurable syncs and renames, so a name under ab/ always
         // holds complete, synced content even after a crash.
         let tmpPath = tmp + "/" + digest.hex + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        let direct = data.count >= Self.directMinimum && directIO.withLock { $0 }
         var fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (direct ? cpfs_o_direct() : 0), 0o644)
         var wroteDirect = direct
         if fd < 0 && direct && errno == EINVAL {
