@@ -61,6 +61,8 @@ compat-deps:
 	@aws --version >/dev/null 2>&1 || python3 -m pip install -q awscli
 	@python3 -c "import minio" 2>/dev/null || python3 -m pip install -q minio
 	@python3 -c "import pachyderm_sdk" 2>/dev/null || python3 -m pip install -q pachyderm-sdk==2.12.2
+	@# awscrt in a directory of its own: only the CRC-32C/CRC-64 test puts it on its path (botocore changes with it).
+	@[ -d .build/pydeps-crt/awscrt ] || python3 -m pip install -q --target .build/pydeps-crt awscrt==0.38.1
 	@missing=""; for p in $(DEB_COMPAT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
