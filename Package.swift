@@ -146,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PFSRemoteTests",
-            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", "PFSProto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PFSMountTests", dependencies: ["PFSMount"], swiftSettings: swiftSettings),

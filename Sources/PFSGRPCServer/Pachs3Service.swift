@@ -16,13 +16,13 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
             guard case .header(let h)? = try await messages.next()?.body else { throw PFSError.invalidArgument("PutFile: the first message must be the header") }
             var options = PutOptions(
                 contentType: h.hasContentType ? h.contentType : nil, metadata: h.metadata, append: h.append,
-                expectedMD5: h.expectedMd5.isEmpty ? nil : Array(h.expectedMd5))
+                expectedMD5: h.expectedMd5.isEmpty ? nil : Array(h.expectedMd5), checksum: BodyChecksum())
             switch h.precondition {
             case .ifAbsent(true)?: options.precondition = .absent
             case .ifEtag(let e)?: options.precondition = .etag(e)
             default: break
             }
-            let body = DataMessages(iterator: messages)
+            let body = DataMessages(iterator: messages, checksum: options.checksum!)
             return Pachs3V1_PutResult(try await client.putFile(try h.commit.ref(), path: h.path, from: body, options: options))
         }
     }
@@ -218,19 +218,31 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
 struct DataMessages: AsyncSequence {
     typealias Element = Data
     var iterator: RPCAsyncSequence<Pachs3V1_PutFileRequest, any Error>.AsyncIterator
+    /// Receives the checksum message that may end the stream.
+    let checksum: BodyChecksum
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var iterator: RPCAsyncSequence<Pachs3V1_PutFileRequest, any Error>.AsyncIterator
+        let checksum: BodyChecksum
+
         mutating func next() async throws -> Data? {
             while let m = try await iterator.next() {
-                guard case .data(let d)? = m.body else { throw PFSError.invalidArgument("PutFile: only data may follow the header") }
-                if !d.isEmpty { return d }
+                switch m.body {
+                case .data(let d)?:
+                    if !d.isEmpty { return d }
+                case .checksum(let c)?:
+                    checksum.value = try c.model()
+                    guard try await iterator.next() == nil else { throw PFSError.invalidArgument("PutFile: the checksum must be the last message") }
+                    return nil
+                default:
+                    throw PFSError.invalidArgument("PutFile: only data and a checksum may follow the header")
+                }
             }
             return nil
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(iterator: iterator) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(iterator: iterator, checksum: checksum) }
 }
 
 /// The data messages that follow a PutPart header, as a body.

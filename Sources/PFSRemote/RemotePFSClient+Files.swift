@@ -23,10 +23,13 @@ extension RemotePFSClient {
         }
         let header = h
         let source = BodySource(body)
+        let checksum = o.checksum
         return try await call {
             try await pachs3.putFile(metadata: metadata, options: options) { writer in
                 try await writer.write(.with { $0.header = header })
                 try await source.send { data in try await writer.write(.with { $0.data = data }) }
+                // Known once the body has ended (it may have come in a trailer).
+                if let c = checksum?.value { try await writer.write(.with { $0.checksum = Pachs3V1_Checksum(c) }) }
             }
         }.model()
     }

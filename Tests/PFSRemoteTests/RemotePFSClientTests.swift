@@ -1,8 +1,10 @@
 import Foundation
 import PFS
 import PFSClient
-import PFSRemote
+import PFSProto
 import Testing
+
+@testable import PFSRemote
 
 @Suite struct RemotePFSClientTests {
     @Test func reposCommitsAndFilesRoundTrip() async throws {
@@ -134,6 +136,43 @@ import Testing
         try await server.close()
     }
 
+    @Test func aChecksumKnownOnlyAtTheEndOfTheBodyCrossesTheNetwork() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let repo = RepoID("sums")
+        try await client.createRepo(repo)
+        let master = CommitRef.branch(repo, "master")
+        let sum = try #require(ContentChecksum(.crc64nvme, value: Array(1...8)))
+        let box = BodyChecksum()
+        _ = try await client.putFile(master, path: "k", from: TrailingBody(pieces: [Array("a".utf8), Array("b".utf8)], checksum: box, value: sum), options: PutOptions(checksum: box))
+        #expect(try await server.local.inspectFile(master, path: "k").entry?.checksum == sum)
+        #expect(try await client.inspectFile(master, path: "k").entry?.checksum == sum)
+        #expect(try await client.listFiles(master, prefix: "", startAfter: nil, delimiter: nil, limit: 10).files.first?.entry?.checksum == sum)
+
+        // A checksum that is not one, or that is not the last message, fails the put and commits nothing.
+        let before = try await server.local.listCommits(repo, from: nil, limit: 0)
+        var header = Pachs3V1_PutFileHeader()
+        header.commit = PfsV2_Commit(master)
+        header.path = "bad"
+        let h = header
+        var short = Pachs3V1_Checksum()
+        short.algorithm = "crc32"
+        short.value = Data([1, 2, 3])
+        let good = Pachs3V1_Checksum(sum)
+        for tail: [Pachs3V1_PutFileRequest] in [[.with { $0.checksum = short }], [.with { $0.checksum = good }, .with { $0.data = Data([1]) }]] {
+            await #expect(throws: (any Error).self) {
+                _ = try await client.pachs3.putFile { writer in
+                    try await writer.write(.with { $0.header = h })
+                    try await writer.write(.with { $0.data = Data("body".utf8) })
+                    try await writer.write(contentsOf: tail)
+                }
+            }
+        }
+        #expect(try await server.local.listCommits(repo, from: nil, limit: 0) == before)
+        await client.close()
+        try await server.close()
+    }
+
     @Test func theClientReconnectsAfterAServerRestart() async throws {
         let first = try await TestServer()
         let client = try first.client()
@@ -178,4 +217,21 @@ import Testing
         #expect(try await it.next() == nil)
         await client.close()
     }
+}
+
+/// A body that sets `checksum` only as it ends, as an HTTP trailer would.
+struct TrailingBody: AsyncSequence, AsyncIteratorProtocol {
+    var pieces: [[UInt8]]
+    let checksum: BodyChecksum
+    let value: ContentChecksum
+
+    mutating func next() async throws -> [UInt8]? {
+        if pieces.isEmpty {
+            checksum.value = value
+            return nil
+        }
+        return pieces.removeFirst()
+    }
+
+    func makeAsyncIterator() -> TrailingBody { self }
 }

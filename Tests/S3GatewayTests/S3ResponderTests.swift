@@ -132,7 +132,26 @@ import Testing
                     ]), body: ByteBuffer(string: body)
                 ) { #expect($0.status == status) }
             }
-            try await c.execute(uri: "/master.r/chunked", method: .get) { #expect(String(buffer: $0.body) == payload) }
+            try await c.execute(uri: "/master.r/chunked", method: .get) {
+                #expect(String(buffer: $0.body) == payload)
+                #expect($0.headers[HTTPField.Name("x-amz-checksum-crc32")!] == nil, "sent only when asked for")
+            }
+            // The trailer's checksum is kept with the version (the refused one did not replace it).
+            let mode = Self.headers([("x-amz-checksum-mode", "ENABLED")])
+            for method in [HTTPRequest.Method.get, .head] {
+                try await c.execute(uri: "/master.r/chunked", method: method, headers: mode) {
+                    #expect($0.headers[HTTPField.Name("x-amz-checksum-crc32")!] == good)
+                    #expect($0.headers[HTTPField.Name("x-amz-checksum-type")!] == "FULL_OBJECT")
+                }
+            }
+            var ranged = mode
+            ranged[.range] = "bytes=0-4"
+            try await c.execute(uri: "/master.r/chunked", method: .get, headers: ranged) {
+                #expect($0.status == .partialContent && $0.headers[HTTPField.Name("x-amz-checksum-crc32")!] == nil)
+            }
+            try await c.execute(uri: "/master.r?list-type=2", method: .get) {
+                #expect(String(buffer: $0.body).contains("</ETag><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType><Size>19</Size>"))
+            }
         }
     }
 }

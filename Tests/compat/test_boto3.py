@@ -769,6 +769,41 @@ def test_put_other_checksum_algorithms(s3, bucket):
     assert read(s3, bucket, "sha256") == data
 
 
+def test_stored_checksum_is_returned_with_its_version(s3, bucket, checksum_config):
+    """The checksum a PUT sent is kept with that version: GET and HEAD return it when asked (ChecksumMode), botocore
+    validates the body against it, ranges get none, listings name the algorithm, and a copy carries it."""
+    v1_data, v2_data = b"first version " * 100, b"second version"
+    sha = lambda d: base64.b64encode(hashlib.sha256(d).digest()).decode()
+    v1 = s3.put_object(Bucket=bucket, Key="sum", Body=v1_data, ChecksumAlgorithm="SHA256")
+    assert v1["ChecksumSHA256"] == sha(v1_data) and v1["ChecksumType"] == "FULL_OBJECT"
+    v2 = s3.put_object(Bucket=bucket, Key="sum", Body=v2_data, ChecksumCRC32=crc32_b64(v2_data))
+    got = s3.get_object(Bucket=bucket, Key="sum", ChecksumMode="ENABLED")
+    assert got["Body"].read() == v2_data
+    assert got["ChecksumCRC32"] == crc32_b64(v2_data) and got["ChecksumType"] == "FULL_OBJECT" and "ChecksumSHA256" not in got
+    old = s3.head_object(Bucket=bucket, Key="sum", VersionId=v1["VersionId"], ChecksumMode="ENABLED")
+    assert old["ChecksumSHA256"] == sha(v1_data) and "ChecksumCRC32" not in old
+    old = s3.get_object(Bucket=bucket, Key="sum", VersionId=v1["VersionId"], ChecksumMode="ENABLED")
+    assert old["ChecksumSHA256"] == sha(v1_data) and old["Body"].read() == v1_data
+    # Only when asked, and only for the whole object.
+    assert "ChecksumCRC32" not in s3.head_object(Bucket=bucket, Key="sum")
+    part = s3.get_object(Bucket=bucket, Key="sum", Range="bytes=0-3", ChecksumMode="ENABLED")
+    assert part["Body"].read() == v2_data[:4] and not any(k.startswith("Checksum") for k in part)
+    listed = {o["Key"]: o for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert listed["sum"]["ChecksumAlgorithm"] == ["CRC32"] and listed["sum"]["ChecksumType"] == "FULL_OBJECT"
+    versions = {v["VersionId"]: v for v in s3.list_object_versions(Bucket=bucket, Prefix="sum")["Versions"]}
+    assert versions[v1["VersionId"]]["ChecksumAlgorithm"] == ["SHA256"] and versions[v2["VersionId"]]["ChecksumAlgorithm"] == ["CRC32"]
+    copied = s3.copy_object(Bucket=bucket, Key="sum-copy", CopySource={"Bucket": bucket, "Key": "sum", "VersionId": v1["VersionId"]})
+    assert copied["CopyObjectResult"]["ChecksumSHA256"] == sha(v1_data)
+    assert s3.head_object(Bucket=bucket, Key="sum-copy", ChecksumMode="ENABLED")["ChecksumSHA256"] == sha(v1_data)
+    # botocore sends CRC32 by default; told `when_required`, it sends none and none is kept.
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"plain")
+    plain = s3.head_object(Bucket=bucket, Key="plain", ChecksumMode="ENABLED")
+    if checksum_config:
+        assert not any(k.startswith("Checksum") for k in plain)
+    else:
+        assert plain["ChecksumCRC32"] == crc32_b64(b"plain")
+
+
 def test_key_too_long(s3, plain_s3, gateway, seeded):
     bucket, history, objects = seeded
     long_key = "k" * 1025

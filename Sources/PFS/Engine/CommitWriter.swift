@@ -297,6 +297,7 @@ actor CommitWriter {
         e.partSizes = nil
         e.size = old.size + content.size
         e.md5 = nil
+        e.checksum = nil
         e.etag = "\(Hex.encode(chained))-\(parts)"
         if let contentType { e.contentType = contentType }
         if let meta { e.metadata = meta }

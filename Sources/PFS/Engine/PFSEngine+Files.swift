@@ -42,7 +42,9 @@ extension PFSEngine {
                 key, content: content, contentType: options.contentType, metadata: options.metadata.isEmpty ? nil : options.metadata,
                 precondition: options.precondition)
         } else {
-            op = .put(key, FileEntry(content, contentType: options.contentType, metadata: options.metadata), precondition: options.precondition)
+            var entry = FileEntry(content, contentType: options.contentType, metadata: options.metadata)
+            entry.checksum = options.checksum?.value
+            op = .put(key, entry, precondition: options.precondition)
         }
         let commit = try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: [op], smallChunks: content.smallChunks))
         if options.append, let e = try? await lookup(.commit(ref.repo, commit), key) { return PutResult(commit: commit, size: e.size, etag: e.etag) }

@@ -28,6 +28,8 @@ public struct FileEntry: Hashable, Sendable {
     public var partSizes: [UInt64]? = nil
     /// The version before this one in its branch's history (nil: none, or written before versions were linked).
     var previous: VersionLink? = nil
+    /// The checksum the writer sent and the door verified (nil when none was sent, and after an append).
+    public var checksum: ContentChecksum? = nil
 
     public var modified: Date { Date(timeIntervalSince1970: Double(modifiedMillis) / 1000) }
 

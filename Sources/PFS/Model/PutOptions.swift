@@ -10,16 +10,20 @@ public struct PutOptions: Sendable, Hashable {
     public var expectedMD5: [UInt8]?
     /// Commit only if the file is in this state when the change is applied.
     public var precondition: PutPrecondition?
+    /// The verified checksum of the body, recorded with the file; read once the body has ended, so
+    /// its reader can fill it in from a trailer. Dropped by an append.
+    public var checksum: BodyChecksum?
 
     public init(
         contentType: String? = nil, metadata: [String: String] = [:], append: Bool = false, expectedMD5: [UInt8]? = nil,
-        precondition: PutPrecondition? = nil
+        precondition: PutPrecondition? = nil, checksum: BodyChecksum? = nil
     ) {
         self.contentType = contentType
         self.metadata = metadata
         self.append = append
         self.expectedMD5 = expectedMD5
         self.precondition = precondition
+        self.checksum = checksum
     }
 }
 

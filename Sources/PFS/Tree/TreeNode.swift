@@ -96,8 +96,10 @@ struct TreeNode: Sendable {
         w.string(e.commit.rawValue)
         w.signed(e.modifiedMillis)
         // The high bit of the content tag says part sizes follow the content (entries before it have none).
-        // The next bit says a version link follows them (entries written before versions were linked have none).
-        let flags: UInt8 = (e.partSizes == nil ? 0 : partsFlag) | (e.previous == nil ? 0 : previousFlag)
+        // The next bit says a version link follows them (entries written before versions were linked have none),
+        // and the one after that a checksum follows the link.
+        let flags: UInt8 =
+            (e.partSizes == nil ? 0 : partsFlag) | (e.previous == nil ? 0 : previousFlag) | (e.checksum == nil ? 0 : checksumFlag)
         switch e.content {
         case .chunks(let refs):
             w.byte(0 | flags)
@@ -121,10 +123,19 @@ struct TreeNode: Sendable {
             w.string(d.rawValue)
             w.string(before.rawValue)
         }
+        if let c = e.checksum {
+            w.byte(checksumCodes[c.algorithm]!)
+            w.varint(UInt64(c.parts ?? 0))
+            w.data(c.value)
+        }
     }
 
     private static let partsFlag: UInt8 = 0x80
     private static let previousFlag: UInt8 = 0x40
+    private static let checksumFlag: UInt8 = 0x20
+    /// Stored codes of the checksum algorithms: fixed, whatever the order of the enum's cases.
+    private static let checksumCodes: [ContentChecksum.Algorithm: UInt8] = [.crc32: 1, .crc32c: 2, .crc64nvme: 3, .sha1: 4, .sha256: 5]
+    private static let checksumAlgorithms = Dictionary(uniqueKeysWithValues: checksumCodes.map { ($1, $0) })
 
     static func decodeEntry(_ r: inout BinaryReader, strings: inout NodeStrings) throws -> FileEntry {
         let size = try r.varint()
@@ -141,7 +152,7 @@ struct TreeNode: Sendable {
         let mod = try r.signed()
         let content: FileEntry.Content
         let tag = try r.byte()
-        switch tag & ~(partsFlag | previousFlag) {
+        switch tag & ~(partsFlag | previousFlag | checksumFlag) {
         case 0: content = .chunks(try decodeChunks(&r))
         case 1: content = .index(try r.digest(), count: Int(try r.varint()))
         default: throw PFSError.corrupt("bad content tag")
@@ -164,9 +175,18 @@ struct TreeNode: Sendable {
             default: throw PFSError.corrupt("bad version link kind")
             }
         }
+        var checksum: ContentChecksum?
+        if tag & checksumFlag != 0 {
+            guard let algorithm = checksumAlgorithms[try r.byte()] else { throw PFSError.corrupt("bad checksum algorithm") }
+            let parts = try r.varint()
+            guard parts <= UInt64(Int32.max), let c = ContentChecksum(algorithm, value: try r.data(), parts: parts == 0 ? nil : Int(parts)) else {
+                throw PFSError.corrupt("bad checksum")
+            }
+            checksum = c
+        }
         return FileEntry(
             size: size, md5: md5.isEmpty ? nil : md5, etag: etag, contentType: ct, metadata: meta, commit: commit,
-            modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous)
+            modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous, checksum: checksum)
     }
 
     static func encodeChunks(_ refs: [ChunkRef], into w: inout BinaryWriter) {

@@ -93,7 +93,26 @@ public nonisolated struct Pachs3V1_PutFileHeader: Sendable {
   fileprivate var _contentType: String? = nil
 }
 
-/// A header first, then the body in data messages.
+/// An S3 checksum (x-amz-checksum-*): algorithm crc32, crc32c, crc64nvme, sha1 or sha256, the raw
+/// value, and for a checksum of the parts' checksums the number of parts (0: of the whole content).
+public nonisolated struct Pachs3V1_Checksum: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var algorithm: String = String()
+
+  public var value: Data = Data()
+
+  public var parts: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A header first, then the body in data messages, then, if the sender verified one, the body's
+/// checksum (known only at the end when it came in an HTTP trailer).
 public nonisolated struct Pachs3V1_PutFileRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -117,11 +136,20 @@ public nonisolated struct Pachs3V1_PutFileRequest: Sendable {
     set {body = .data(newValue)}
   }
 
+  public var checksum: Pachs3V1_Checksum {
+    get {
+      if case .checksum(let v)? = body {return v}
+      return Pachs3V1_Checksum()
+    }
+    set {body = .checksum(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
     case header(Pachs3V1_PutFileHeader)
     case data(Data)
+    case checksum(Pachs3V1_Checksum)
 
   }
 
@@ -1217,9 +1245,49 @@ nonisolated extension Pachs3V1_PutFileHeader: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
+nonisolated extension Pachs3V1_Checksum: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Checksum"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}algorithm\0\u{1}value\0\u{1}parts\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.algorithm) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.value) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.parts) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.algorithm.isEmpty {
+      try visitor.visitSingularStringField(value: self.algorithm, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularBytesField(value: self.value, fieldNumber: 2)
+    }
+    if self.parts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.parts, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pachs3V1_Checksum, rhs: Pachs3V1_Checksum) -> Bool {
+    if lhs.algorithm != rhs.algorithm {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.parts != rhs.parts {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Pachs3V1_PutFileRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PutFileRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}data\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}data\0\u{1}checksum\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1248,6 +1316,19 @@ nonisolated extension Pachs3V1_PutFileRequest: SwiftProtobuf.Message, SwiftProto
           self.body = .data(v)
         }
       }()
+      case 3: try {
+        var v: Pachs3V1_Checksum?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .checksum(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .checksum(v)
+        }
+      }()
       default: break
       }
     }
@@ -1266,6 +1347,10 @@ nonisolated extension Pachs3V1_PutFileRequest: SwiftProtobuf.Message, SwiftProto
     case .data?: try {
       guard case .data(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
+    }()
+    case .checksum?: try {
+      guard case .checksum(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
     case nil: break
     }

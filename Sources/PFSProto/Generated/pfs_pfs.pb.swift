@@ -541,6 +541,23 @@ public nonisolated struct PfsV2_FileInfo: @unchecked Sendable {
     set {_uniqueStorage()._modifiedMillis = newValue}
   }
 
+  /// The S3 checksum the writer sent: algorithm (crc32, crc32c, crc64nvme, sha1, sha256; empty: none),
+  /// raw value, and the number of parts for a checksum of the parts' checksums (0: of the whole content).
+  public var checksumAlgorithm: String {
+    get {_storage._checksumAlgorithm}
+    set {_uniqueStorage()._checksumAlgorithm = newValue}
+  }
+
+  public var checksum: Data {
+    get {_storage._checksum}
+    set {_uniqueStorage()._checksum = newValue}
+  }
+
+  public var checksumParts: UInt32 {
+    get {_storage._checksumParts}
+    set {_uniqueStorage()._checksumParts = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1970,7 +1987,7 @@ nonisolated extension PfsV2_CommitInfo.Details: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FileInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}file\0\u{3}file_type\0\u{1}committed\0\u{3}size_bytes\0\u{1}hash\0\u{2}c\u{f}etag\0\u{3}content_type\0\u{1}metadata\0\u{3}commit_id\0\u{3}modified_millis\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}file\0\u{3}file_type\0\u{1}committed\0\u{3}size_bytes\0\u{1}hash\0\u{2}c\u{f}etag\0\u{3}content_type\0\u{1}metadata\0\u{3}commit_id\0\u{3}modified_millis\0\u{3}checksum_algorithm\0\u{1}checksum\0\u{3}checksum_parts\0")
 
   fileprivate class _StorageClass {
     var _file: PfsV2_File? = nil
@@ -1983,6 +2000,9 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _metadata: Dictionary<String,String> = [:]
     var _commitID: String = String()
     var _modifiedMillis: Int64 = 0
+    var _checksumAlgorithm: String = String()
+    var _checksum: Data = Data()
+    var _checksumParts: UInt32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2003,6 +2023,9 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _metadata = source._metadata
       _commitID = source._commitID
       _modifiedMillis = source._modifiedMillis
+      _checksumAlgorithm = source._checksumAlgorithm
+      _checksum = source._checksum
+      _checksumParts = source._checksumParts
     }
   }
 
@@ -2031,6 +2054,9 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 1002: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &_storage._metadata) }()
         case 1003: try { try decoder.decodeSingularStringField(value: &_storage._commitID) }()
         case 1004: try { try decoder.decodeSingularInt64Field(value: &_storage._modifiedMillis) }()
+        case 1005: try { try decoder.decodeSingularStringField(value: &_storage._checksumAlgorithm) }()
+        case 1006: try { try decoder.decodeSingularBytesField(value: &_storage._checksum) }()
+        case 1007: try { try decoder.decodeSingularUInt32Field(value: &_storage._checksumParts) }()
         default: break
         }
       }
@@ -2073,6 +2099,15 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
       if _storage._modifiedMillis != 0 {
         try visitor.visitSingularInt64Field(value: _storage._modifiedMillis, fieldNumber: 1004)
       }
+      if !_storage._checksumAlgorithm.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._checksumAlgorithm, fieldNumber: 1005)
+      }
+      if !_storage._checksum.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._checksum, fieldNumber: 1006)
+      }
+      if _storage._checksumParts != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._checksumParts, fieldNumber: 1007)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2092,6 +2127,9 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._metadata != rhs_storage._metadata {return false}
         if _storage._commitID != rhs_storage._commitID {return false}
         if _storage._modifiedMillis != rhs_storage._modifiedMillis {return false}
+        if _storage._checksumAlgorithm != rhs_storage._checksumAlgorithm {return false}
+        if _storage._checksum != rhs_storage._checksum {return false}
+        if _storage._checksumParts != rhs_storage._checksumParts {return false}
         return true
       }
       if !storagesAreEqual {return false}

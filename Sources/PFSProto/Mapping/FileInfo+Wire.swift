@@ -26,6 +26,11 @@ extension PfsV2_FileInfo {
             metadata = entry.metadata
             commitID = entry.commit.rawValue
             modifiedMillis = entry.modifiedMillis
+            if let c = entry.checksum {
+                checksumAlgorithm = c.algorithm.rawValue
+                checksum = Data(c.value)
+                checksumParts = UInt32(clamping: c.parts ?? 0)
+            }
         }
     }
 
@@ -41,9 +46,13 @@ extension PfsV2_FileInfo {
         let key = WirePath.key(file.path)
         let kind: FileInfo.Kind = fileType == .dir ? .directory : .file
         guard let commit = CommitID(commitID) else { return FileInfo(path: key, kind: kind, entry: nil) }
-        let entry = FileEntry(
+        var entry = FileEntry(
             size: UInt64(clamping: sizeBytes), md5: hash.isEmpty ? nil : Array(hash), etag: etag, contentType: contentType,
             metadata: metadata, commit: commit, modifiedMillis: modifiedMillis)
+        // A checksum this side does not understand is dropped rather than misreported.
+        entry.checksum = ContentChecksum.Algorithm(rawValue: checksumAlgorithm).flatMap {
+            ContentChecksum($0, value: Array(checksum), parts: checksumParts == 0 ? nil : Int(checksumParts))
+        }
         return FileInfo(path: key, kind: kind, entry: entry)
     }
 }

@@ -24,6 +24,21 @@ extension Pachs3V1_CommitResult {
     public func model() throws -> CommitID { try wireCommitID(commitID) }
 }
 
+extension Pachs3V1_Checksum {
+    public init(_ c: ContentChecksum) {
+        self.init()
+        algorithm = c.algorithm.rawValue
+        value = Data(c.value)
+        parts = UInt32(clamping: c.parts ?? 0)
+    }
+
+    public func model() throws -> ContentChecksum {
+        guard let a = ContentChecksum.Algorithm(rawValue: algorithm), let c = ContentChecksum(a, value: Array(value), parts: parts == 0 ? nil : Int(parts))
+        else { throw PFSError.invalidArgument("bad checksum: algorithm '\(algorithm)' with a \(value.count)-byte value") }
+        return c
+    }
+}
+
 /// A commit ID from the server, checked.
 public func wireCommitID(_ text: String) throws -> CommitID {
     guard let id = CommitID(text) else { throw PFSError.io("the server sent '\(text)' for a commit ID") }

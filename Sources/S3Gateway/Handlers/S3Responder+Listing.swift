@@ -52,8 +52,10 @@ extension S3Responder {
         }
         let owner = (!v2 || p.fetchOwner) ? Self.owner : nil
         let contents = page.files.map { f in
-            S3ObjectSummary(
+            var o = S3ObjectSummary(
                 key: f.path, lastModified: f.entry?.modified ?? Date(timeIntervalSince1970: 0), etag: f.entry?.etag ?? "", size: f.size, owner: owner)
+            o.checksum = f.entry?.checksum?.s3Kind
+            return o
         }
         let version: S3ListBucketResult.Version
         if v2 {
@@ -84,7 +86,7 @@ extension S3Responder {
                 .version(
                     S3ObjectVersion(
                         key: v.path, versionId: v.commit.rawValue, isLatest: v.isLatest, lastModified: e.modified, etag: e.etag, size: e.size,
-                        owner: Self.owner))
+                        owner: Self.owner, checksum: e.checksum?.s3Kind))
             } else {
                 .deleteMarker(S3DeleteMarkerEntry(key: v.path, versionId: v.commit.rawValue, isLatest: v.isLatest, lastModified: v.time, owner: Self.owner))
             }

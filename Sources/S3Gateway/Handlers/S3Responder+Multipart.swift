@@ -30,7 +30,7 @@ extension S3Responder {
         _ = try await existingUpload(uploadId, bucket: bucket, key: key)
         let headers = request.headers
         let spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
-        let verified = VerifiedChecksum()
+        let verified = BodyChecksum()
         var expected: [UInt8]?
         if let md5 = headers[HTTPField.Name("content-md5")!] {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
@@ -45,7 +45,7 @@ extension S3Responder {
         }
         var out = HTTPFields()
         out[.eTag] = S3XMLResponses.quotedETag(part.etag)
-        if let (algorithm, value) = verified.value { out[HTTPField.Name(algorithm.headerName)!] = value }
+        if let c = verified.value { out[HTTPField.Name(c.algorithm.headerName)!] = c.s3Value }
         return Self.empty(.ok, headers: out)
     }
 

@@ -66,6 +66,12 @@ extension S3Responder {
     /// The largest GET body sent in one piece: at most one small chunk's worth.
     static let singleWriteLimit: UInt64 = 64 * 1024
 
+    /// `x-amz-checksum-<algorithm>` and `x-amz-checksum-type` for `checksum`.
+    static func addChecksumHeaders(_ checksum: ContentChecksum, to h: inout HTTPFields) {
+        h[HTTPField.Name(checksum.algorithm.headerName)!] = checksum.s3Value
+        h[HTTPField.Name("x-amz-checksum-type")!] = checksum.s3Type
+    }
+
     static func objectHeaders(_ entry: FileEntry) -> HTTPFields {
         var h = HTTPFields()
         h[.eTag] = S3XMLResponses.quotedETag(entry.etag)
@@ -116,6 +122,12 @@ extension S3Responder {
             status = .partialContent
             headers[.contentRange] = r.contentRange
         }
+        // S3 sends the stored checksum only when asked, and only with the whole object: a range has none.
+        if let checksum = entry.checksum, status == .ok,
+            requestHeaders[HTTPField.Name("x-amz-checksum-mode")!]?.caseInsensitiveCompare("ENABLED") == .orderedSame
+        {
+            Self.addChecksumHeaders(checksum, to: &headers)
+        }
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
         let stream = try await opened.read(offset: offset, length: length)
@@ -152,8 +164,8 @@ extension S3Responder {
         let bucket = try await writableBucket(name, method: "PUT")
         let headers = request.headers
         let spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
-        let verified = VerifiedChecksum()
-        var options = PutOptions(contentType: headers[.contentType], metadata: Self.userMetadata(headers))
+        let verified = BodyChecksum()
+        var options = PutOptions(contentType: headers[.contentType], metadata: Self.userMetadata(headers), checksum: verified)
         if let md5 = headers[HTTPField.Name("content-md5")!] {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
             options.expectedMD5 = Array(d)
@@ -177,7 +189,7 @@ extension S3Responder {
         var out = HTTPFields()
         out[.eTag] = S3XMLResponses.quotedETag(result.etag)
         out[HTTPField.Name("x-amz-version-id")!] = result.commit.rawValue
-        if let (algorithm, value) = verified.value { out[HTTPField.Name(algorithm.headerName)!] = value }
+        if let c = verified.value { Self.addChecksumHeaders(c, to: &out) }
         return Self.empty(.ok, headers: out)
     }
 
@@ -207,7 +219,9 @@ extension S3Responder {
         var out = HTTPFields()
         out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
         out[HTTPField.Name("x-amz-copy-source-version-id")!] = srcEntry.commit.rawValue
-        return Self.xml(S3XMLResponses.copyObjectResult(lastModified: Date(), etag: srcEntry.etag), headers: out)
+        // The copy has the source's bytes, so it keeps the source's checksum.
+        let checksums = srcEntry.checksum.map { [S3Checksum(algorithm: $0.algorithm.s3Name, value: $0.s3Value)] } ?? []
+        return Self.xml(S3XMLResponses.copyObjectResult(lastModified: Date(), etag: srcEntry.etag, checksums: checksums), headers: out)
     }
 
     func deleteObject(_ name: String, _ key: String, versionId: String?) async throws -> Response {

@@ -1,17 +1,21 @@
 internal import CLibDeflate
 internal import Crypto
 import Foundation
+import PFS
 
-/// The checksum algorithms of S3's `x-amz-checksum-*` headers and trailers, computed incrementally.
-enum ChecksumAlgorithm: String, CaseIterable, Sendable {
-    case crc32, crc32c, crc64nvme, sha1, sha256
+/// The algorithms of S3's `x-amz-checksum-*` headers and trailers.
+typealias ChecksumAlgorithm = ContentChecksum.Algorithm
 
+extension ContentChecksum.Algorithm {
     /// The header or trailer that carries this checksum.
     var headerName: String { "x-amz-checksum-\(rawValue)" }
 
+    /// The algorithm's name in XML elements (`ChecksumCRC32`) and `x-amz-checksum-algorithm`.
+    var s3Name: String { rawValue.uppercased() }
+
     init?(headerName: String) {
         let prefix = "x-amz-checksum-"
-        guard headerName.hasPrefix(prefix), let a = ChecksumAlgorithm(rawValue: String(headerName.dropFirst(prefix.count))) else { return nil }
+        guard headerName.hasPrefix(prefix), let a = Self(rawValue: String(headerName.dropFirst(prefix.count))) else { return nil }
         self = a
     }
 
@@ -24,6 +28,16 @@ enum ChecksumAlgorithm: String, CaseIterable, Sendable {
         case .sha256: return .sha256(SHA256())
         }
     }
+}
+
+extension ContentChecksum {
+    /// The value as S3 writes it: base64, then `-N` for a checksum of N parts' checksums.
+    var s3Value: String { Data(value).base64EncodedString() + (parts.map { "-\($0)" } ?? "") }
+
+    /// `x-amz-checksum-type`.
+    var s3Type: String { parts == nil ? "FULL_OBJECT" : "COMPOSITE" }
+
+    var s3Kind: S3ChecksumKind { S3ChecksumKind(algorithm: algorithm.s3Name, type: s3Type) }
 }
 
 /// A running checksum; ``base64`` is its value as S3 writes it.

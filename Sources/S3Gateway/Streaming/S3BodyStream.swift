@@ -62,17 +62,6 @@ struct BodySpec: Sendable {
     }
 }
 
-/// The checksum a body was verified against, once the whole body has been read.
-final class VerifiedChecksum: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (algorithm: ChecksumAlgorithm, value: String)?
-
-    var value: (algorithm: ChecksumAlgorithm, value: String)? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}
-
 /// A request body as PFS takes it: framing stripped, length and checksums verified. Any failure,
 /// including at the very end, is thrown before the sequence finishes, so nothing is committed.
 struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
@@ -80,14 +69,14 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
     let base: Base
     let spec: BodySpec
     /// Receives the checksum the body matched, for the response.
-    var verified: VerifiedChecksum? = nil
+    var verified: BodyChecksum? = nil
     /// For `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` bodies: the seed signature the chunk signatures continue.
     var chunkSignature: VerifiedSignature? = S3Responder.chunkSignature
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let spec: BodySpec
-        let verified: VerifiedChecksum?
+        let verified: BodyChecksum?
         var signatures: ChunkSignatureVerifier?
         /// The chunk the next payload bytes belong to, and how many of its bytes are still to come.
         var chunkIndex = 0
@@ -179,7 +168,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                 if expected != checksum.base64 {
                     throw S3Error.badDigest("The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
                 }
-                verified?.value = (algorithm, expected)
+                verified?.value = ContentChecksum(algorithm, value: checksum.digest)
             }
         }
     }

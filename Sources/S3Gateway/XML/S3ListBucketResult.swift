@@ -8,6 +8,8 @@ public struct S3ObjectSummary: Sendable, Hashable {
     public var etag: String
     public var size: UInt64
     public var storageClass: String
+    /// `ChecksumAlgorithm` and `ChecksumType` (`FULL_OBJECT` or `COMPOSITE`) of a stored checksum, if any.
+    public var checksum: S3ChecksumKind? = nil
     /// Written only when set (ListObjectsV2 without `fetch-owner=true` omits it).
     public var owner: S3Owner?
 
@@ -93,6 +95,10 @@ public struct S3ListBucketResult: Sendable, Hashable {
                     w.element("Key", S3URLEncoding.encode(o.key, if: url))
                     w.element("LastModified", S3Time.iso8601(o.lastModified))
                     w.element("ETag", S3XMLResponses.quotedETag(o.etag))
+                    if let c = o.checksum {
+                        w.element("ChecksumAlgorithm", c.algorithm)
+                        w.element("ChecksumType", c.type)
+                    }
                     w.element("Size", o.size)
                     if let owner = o.owner { S3XMLResponses.writeOwner(owner, to: &w) }
                     w.element("StorageClass", o.storageClass)

@@ -10,9 +10,15 @@ public struct S3ObjectVersion: Sendable, Hashable {
     public var etag: String
     public var size: UInt64
     public var storageClass: String
+    /// `ChecksumAlgorithm` and `ChecksumType` (`FULL_OBJECT` or `COMPOSITE`) of a stored checksum, if any.
+    public var checksum: S3ChecksumKind? = nil
     public var owner: S3Owner?
 
-    public init(key: String, versionId: String, isLatest: Bool, lastModified: Date, etag: String, size: UInt64, storageClass: String = "STANDARD", owner: S3Owner? = nil) {
+    public init(
+        key: String, versionId: String, isLatest: Bool, lastModified: Date, etag: String, size: UInt64, storageClass: String = "STANDARD",
+        owner: S3Owner? = nil, checksum: S3ChecksumKind? = nil
+    ) {
+        self.checksum = checksum
         self.key = key
         self.versionId = versionId
         self.isLatest = isLatest
@@ -114,6 +120,10 @@ public struct S3ListVersionsResult: Sendable, Hashable {
                         w.element("IsLatest", v.isLatest)
                         w.element("LastModified", S3Time.iso8601(v.lastModified))
                         w.element("ETag", S3XMLResponses.quotedETag(v.etag))
+                        if let c = v.checksum {
+                            w.element("ChecksumAlgorithm", c.algorithm)
+                            w.element("ChecksumType", c.type)
+                        }
                         w.element("Size", v.size)
                         w.element("StorageClass", v.storageClass)
                         if let owner = v.owner { S3XMLResponses.writeOwner(owner, to: &w) }

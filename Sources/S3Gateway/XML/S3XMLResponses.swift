@@ -22,6 +22,19 @@ public struct S3BucketSummary: Sendable, Hashable {
     }
 }
 
+/// The kind of checksum an object has, as listings report it.
+public struct S3ChecksumKind: Sendable, Hashable {
+    /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1` or `SHA256`.
+    public var algorithm: String
+    /// `FULL_OBJECT` or `COMPOSITE`.
+    public var type: String
+
+    public init(algorithm: String, type: String) {
+        self.algorithm = algorithm
+        self.type = type
+    }
+}
+
 /// A checksum reported in an XML body as `<Checksum{algorithm}>value</…>`.
 public struct S3Checksum: Sendable, Hashable {
     /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1` or `SHA256`.

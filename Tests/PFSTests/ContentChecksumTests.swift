@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@testable import PFS
+
+@Suite("checksums recorded with file versions")
+struct ContentChecksumTests {
+    static let crc = ContentChecksum(.crc32, value: [0x0d, 0x4a, 0x11, 0x85])!
+
+    /// A body that sets `checksum` only as it ends, as a trailer would.
+    struct TrailingBody: AsyncSequence, AsyncIteratorProtocol {
+        var pieces: [[UInt8]]
+        let checksum: BodyChecksum
+        let value: ContentChecksum
+
+        mutating func next() async throws -> [UInt8]? {
+            if pieces.isEmpty {
+                checksum.value = value
+                return nil
+            }
+            #expect(checksum.value == nil)
+            return pieces.removeFirst()
+        }
+
+        func makeAsyncIterator() -> TrailingBody { self }
+    }
+
+    @Test("a checksum learnt at the end of the body is kept with the version; a copy keeps it, an append drops it")
+    func recordedCopiedAndDropped() async throws {
+        try await withEngine("checksum") { engine, dir in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let box = BodyChecksum()
+            let v1 = try await engine.putFile(
+                ref, path: "k", from: TrailingBody(pieces: [Array("hello ".utf8), Array("world".utf8)], checksum: box, value: Self.crc),
+                options: PutOptions(checksum: box))
+            #expect(try await engine.inspectFile(ref, path: "k").entry?.checksum == Self.crc)
+
+            try await engine.copyFile(from: ref, path: "k", to: ref, path: "copy", replacing: FileAttributes(contentType: "text/plain"))
+            #expect(try await engine.inspectFile(ref, path: "copy").entry?.checksum == Self.crc)
+
+            _ = try await engine.putFile(ref, path: "k", from: [Array("!".utf8)].async, options: PutOptions(append: true, checksum: BodyChecksum(Self.crc)))
+            #expect(try await engine.inspectFile(ref, path: "k").entry?.checksum == nil)
+            #expect(try await engine.inspectFile(.commit(repo, v1.commit), path: "k").entry?.checksum == Self.crc)
+
+            // A put without a checksum has none; a fresh engine decodes what the first one wrote.
+            _ = try await engine.putFile(ref, path: "plain", from: [[UInt8(1), 2, 3]].async)
+            let reopened = try PFSEngine(dataDirectory: dir)
+            #expect(try await reopened.inspectFile(ref, path: "plain").entry?.checksum == nil)
+            #expect(try await reopened.inspectFile(ref, path: "copy").entry?.checksum == Self.crc)
+        }
+    }
+
+    @Test("entries encode their checksum (whole and composite) and decode it back; entries without one encode as before")
+    func encoding() throws {
+        let commit = CommitID("0123456789abcdef0123456789abcdef")!
+        var plain = FileEntry(size: 3, md5: [9], etag: "e", contentType: "t", metadata: [:], commit: commit, modifiedMillis: 5, content: .chunks([]))
+        var w = BinaryWriter()
+        TreeNode.encode(plain, into: &w)
+        // The content tag byte is the last but one (a chunk count of zero follows it): no flag bits without a checksum.
+        #expect(w.bytes.suffix(2) == [0, 0])
+        for c in [Self.crc, ContentChecksum(.sha256, value: Array(0..<32), parts: 12)!, ContentChecksum(.crc64nvme, value: Array(1...8))!] {
+            plain.checksum = c
+            var w = BinaryWriter()
+            TreeNode.encode(plain, into: &w)
+            var r = BinaryReader(w.bytes)
+            var strings = NodeStrings()
+            #expect(try TreeNode.decodeEntry(&r, strings: &strings) == plain)
+        }
+        #expect(ContentChecksum(.crc32, value: [1, 2, 3]) == nil)
+        #expect(ContentChecksum(.sha1, value: [UInt8](repeating: 0, count: 20), parts: 0) == nil)
+    }
+}
