@@ -40,6 +40,7 @@ let package = Package(
             name: "PFS",
             dependencies: [
                 "CPFSSystem",
+                "CLibDeflate",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -59,7 +60,6 @@ let package = Package(
             name: "S3Gateway",
             dependencies: [
                 "PFSClient",
-                "CLibDeflate",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

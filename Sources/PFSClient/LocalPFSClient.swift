@@ -86,22 +86,25 @@ public struct LocalPFSClient: PFSClient {
         try await engine.diffFiles(new, old: old, prefix: prefix, limit: limit)
     }
 
-    public func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String]) async throws -> UploadInfo {
-        try await engine.createUpload(ref, path: path, contentType: contentType, metadata: metadata)
+    public func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String], checksum: UploadChecksum?)
+        async throws -> UploadInfo
+    {
+        try await engine.createUpload(ref, path: path, contentType: contentType, metadata: metadata, checksum: checksum)
     }
     public func inspectUpload(_ id: String) async throws -> UploadInfo { try await engine.inspectUpload(id) }
     public func listUploads(_ repo: RepoID?) async throws -> [UploadInfo] { try await engine.listUploads(repo) }
-    public func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]?) async throws -> PartInfo
+    public func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]?, checksum: BodyChecksum?) async throws
+        -> PartInfo
     where S.Element: ByteChunk {
-        try await engine.putPart(id, number: number, from: body, expectedMD5: expectedMD5)
+        try await engine.putPart(id, number: number, from: body, expectedMD5: expectedMD5, checksum: checksum)
     }
     public func copyPart(_ id: String, number: Int, from src: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> PartInfo {
         try await engine.copyPart(id, number: number, from: src, path: path, offset: offset, length: length)
     }
     public func listParts(_ id: String) async throws -> [PartInfo] { try await engine.listParts(id) }
     public func abortUpload(_ id: String) async throws { try await engine.abortUpload(id) }
-    public func completeUpload(_ id: String, parts: [(number: Int, etag: String)]) async throws -> PutResult {
-        try await engine.completeUpload(id, parts: parts)
+    public func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult {
+        try await engine.completeUpload(id, parts: parts, expectedChecksum: expectedChecksum)
     }
 
     public func isAuthActive() async throws -> Bool { try await engine.isAuthActive() }

@@ -62,15 +62,16 @@ public protocol PFSClient: Sendable {
         async throws -> VersionPage
     func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange]
 
-    func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String]) async throws -> UploadInfo
+    func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String], checksum: UploadChecksum?) async throws
+        -> UploadInfo
     func inspectUpload(_ id: String) async throws -> UploadInfo
     func listUploads(_ repo: RepoID?) async throws -> [UploadInfo]
-    func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]?) async throws -> PartInfo
+    func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]?, checksum: BodyChecksum?) async throws -> PartInfo
     where S.Element: ByteChunk
     func copyPart(_ id: String, number: Int, from src: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> PartInfo
     func listParts(_ id: String) async throws -> [PartInfo]
     func abortUpload(_ id: String) async throws
-    func completeUpload(_ id: String, parts: [(number: Int, etag: String)]) async throws -> PutResult
+    func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult
 
     func isAuthActive() async throws -> Bool
     /// Turns auth on; returns the root token (shown once).

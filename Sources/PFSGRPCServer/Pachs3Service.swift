@@ -117,7 +117,7 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
             Pachs3V1_UploadInfo(
                 try await client.createUpload(
                     try request.commit.ref(), path: request.path, contentType: request.hasContentType ? request.contentType : nil,
-                    metadata: request.metadata))
+                    metadata: request.metadata, checksum: try UploadChecksum(wire: request.checksumAlgorithm, composite: request.checksumComposite)))
         }
     }
 
@@ -134,9 +134,11 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
         try await mapped {
             var messages = request.makeAsyncIterator()
             guard case .header(let h)? = try await messages.next()?.body else { throw PFSError.invalidArgument("PutPart: the first message must be the header") }
-            let body = PartMessages(iterator: messages)
+            let checksum = h.checksumFollows ? BodyChecksum() : nil
+            let body = PartMessages(iterator: messages, checksum: checksum)
             return Pachs3V1_PartInfo(
-                try await client.putPart(h.uploadID, number: Int(h.number), from: body, expectedMD5: h.expectedMd5.isEmpty ? nil : Array(h.expectedMd5)))
+                try await client.putPart(
+                    h.uploadID, number: Int(h.number), from: body, expectedMD5: h.expectedMd5.isEmpty ? nil : Array(h.expectedMd5), checksum: checksum))
         }
     }
 
@@ -166,7 +168,10 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
 
     func completeUpload(request: Pachs3V1_CompleteUploadRequest, context: ServerContext) async throws -> Pachs3V1_PutResult {
         try await mapped {
-            Pachs3V1_PutResult(try await client.completeUpload(request.uploadID, parts: request.parts.map { (Int($0.number), $0.etag) }))
+            Pachs3V1_PutResult(
+                try await client.completeUpload(
+                    request.uploadID, parts: request.parts.map { (Int($0.number), $0.etag) },
+                    expectedChecksum: request.hasExpectedChecksum ? try request.expectedChecksum.model() : nil))
         }
     }
 
@@ -249,17 +254,30 @@ struct DataMessages: AsyncSequence {
 struct PartMessages: AsyncSequence {
     typealias Element = Data
     var iterator: RPCAsyncSequence<Pachs3V1_PutPartRequest, any Error>.AsyncIterator
+    /// Receives the checksum message that ends the stream when the header announced one.
+    let checksum: BodyChecksum?
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var iterator: RPCAsyncSequence<Pachs3V1_PutPartRequest, any Error>.AsyncIterator
+        let checksum: BodyChecksum?
+
         mutating func next() async throws -> Data? {
             while let m = try await iterator.next() {
-                guard case .data(let d)? = m.body else { throw PFSError.invalidArgument("PutPart: only data may follow the header") }
-                if !d.isEmpty { return d }
+                switch m.body {
+                case .data(let d)?:
+                    if !d.isEmpty { return d }
+                case .checksum(let c)?:
+                    guard let checksum else { throw PFSError.invalidArgument("PutPart: a checksum the header did not announce") }
+                    checksum.value = try c.model()
+                    guard try await iterator.next() == nil else { throw PFSError.invalidArgument("PutPart: the checksum must be the last message") }
+                    return nil
+                default:
+                    throw PFSError.invalidArgument("PutPart: only data and a checksum may follow the header")
+                }
             }
             return nil
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(iterator: iterator) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(iterator: iterator, checksum: checksum) }
 }

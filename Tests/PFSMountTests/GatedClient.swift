@@ -91,20 +91,25 @@ struct GatedClient: PFSClient {
     func diffFiles(_ new: CommitRef, old: CommitRef?, prefix: String, limit: Int) async throws -> [FileChange] {
         try await base.diffFiles(new, old: old, prefix: prefix, limit: limit)
     }
-    func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String]) async throws -> UploadInfo {
-        try await base.createUpload(ref, path: path, contentType: contentType, metadata: metadata)
+    func createUpload(_ ref: CommitRef, path: String, contentType: String?, metadata: [String: String], checksum: UploadChecksum?) async throws
+        -> UploadInfo
+    {
+        try await base.createUpload(ref, path: path, contentType: contentType, metadata: metadata, checksum: checksum)
     }
     func inspectUpload(_ id: String) async throws -> UploadInfo { try await base.inspectUpload(id) }
     func listUploads(_ repo: RepoID?) async throws -> [UploadInfo] { try await base.listUploads(repo) }
-    func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]?) async throws -> PartInfo where S.Element: ByteChunk {
-        try await base.putPart(id, number: number, from: body, expectedMD5: expectedMD5)
+    func putPart<S: AsyncSequence>(_ id: String, number: Int, from body: S, expectedMD5: [UInt8]?, checksum: BodyChecksum?) async throws -> PartInfo
+    where S.Element: ByteChunk {
+        try await base.putPart(id, number: number, from: body, expectedMD5: expectedMD5, checksum: checksum)
     }
     func copyPart(_ id: String, number: Int, from src: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> PartInfo {
         try await base.copyPart(id, number: number, from: src, path: path, offset: offset, length: length)
     }
     func listParts(_ id: String) async throws -> [PartInfo] { try await base.listParts(id) }
     func abortUpload(_ id: String) async throws { try await base.abortUpload(id) }
-    func completeUpload(_ id: String, parts: [(number: Int, etag: String)]) async throws -> PutResult { try await base.completeUpload(id, parts: parts) }
+    func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult {
+        try await base.completeUpload(id, parts: parts, expectedChecksum: expectedChecksum)
+    }
     func isAuthActive() async throws -> Bool { try await base.isAuthActive() }
     func activateAuth() async throws -> String { try await base.activateAuth() }
     func deactivateAuth() async throws { try await base.deactivateAuth() }

@@ -173,6 +173,33 @@ import Testing
         try await server.close()
     }
 
+    @Test func uploadChecksumsCrossTheNetwork() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let repo = RepoID("upsums")
+        try await client.createRepo(repo)
+        let master = CommitRef.branch(repo, "master")
+        let kind = try #require(UploadChecksum(.crc32, composite: true))
+        let u = try await client.createUpload(master, path: "big", contentType: nil, metadata: [:], checksum: kind)
+        #expect(try await client.inspectUpload(u.id).checksum == kind)
+        // Part 1 brings its checksum at the end of its body; part 2 none, so the server computes it.
+        let sent = try #require(ContentChecksum(.crc32, value: [0xE8, 0xB7, 0xBE, 0x43]))  // CRC-32 of "a"
+        let box = BodyChecksum()
+        let p1 = try await client.putPart(u.id, number: 1, from: TrailingBody(pieces: [Array("a".utf8)], checksum: box, value: sent), expectedMD5: nil, checksum: box)
+        let p2 = try await client.putPart(u.id, number: 2, from: [Array("a".utf8)].async, expectedMD5: nil, checksum: nil)
+        #expect(p1.checksum == sent && p2.checksum == sent)
+        #expect(try await client.listParts(u.id).map(\.checksum) == [sent, sent])
+        // A promised checksum that never came fails the part.
+        await #expect(throws: (any Error).self) {
+            _ = try await client.putPart(u.id, number: 3, from: [Array("b".utf8)].async, expectedMD5: nil, checksum: BodyChecksum())
+        }
+        let done = try await server.local.engine.completeUpload(u.id, parts: [(1, p1.etag), (2, p2.etag)], minimumPartSize: 1)
+        #expect(done.checksum == ContentChecksum.composite([sent, sent]))
+        #expect(try await client.inspectFile(master, path: "big").entry?.checksum == done.checksum)
+        await client.close()
+        try await server.close()
+    }
+
     @Test func theClientReconnectsAfterAServerRestart() async throws {
         let first = try await TestServer()
         let client = try first.client()

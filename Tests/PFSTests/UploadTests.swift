@@ -64,4 +64,44 @@ struct UploadTests {
             await expectPFSError(.invalidArgument) { try await engine.createUpload(.commit(repo, .random()), path: "x") }
         }
     }
+
+    @Test("an upload with a checksum gives each part one (computed when not sent, another algorithm refused) and the file one made from them")
+    func uploadChecksums() async throws {
+        try await withEngine("upload-sums") { engine, dir in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let p1 = randomBytes(700_000, seed: 3), src = randomBytes(300_000, seed: 4)
+            _ = try await engine.putFile(ref, path: "src", from: [src].async)
+            let whole = p1 + Array(src[1000..<201_000])
+            func crc(_ b: [UInt8]) -> ContentChecksum {
+                var h = ContentChecksum.Algorithm.crc32c.makeHasher()
+                b.withUnsafeBytes { h.update($0) }
+                return ContentChecksum(.crc32c, value: h.digest)!
+            }
+            #expect(UploadChecksum(.sha256, composite: false) == nil && UploadChecksum(.crc64nvme, composite: true) == nil)
+            for composite in [false, true] {
+                let u = try await engine.createUpload(ref, path: "big", checksum: UploadChecksum(.crc32c, composite: composite))
+                // Settings and part checksums are stored: a fresh engine on the same directory reads them back.
+                #expect(try await PFSEngine(dataDirectory: dir).inspectUpload(u.id).checksum == UploadChecksum(.crc32c, composite: composite))
+                await expectPFSError(.invalidArgument, "a part in another algorithm") {
+                    try await engine.putPart(u.id, number: 1, from: [p1].async, checksum: BodyChecksum(ContentChecksum(.crc32, value: [0, 0, 0, 0])))
+                }
+                let i1 = try await engine.putPart(u.id, number: 1, from: [p1].async)
+                #expect(i1.checksum == crc(p1))
+                let i2 = try await engine.copyPart(u.id, number: 2, from: ref, path: "src", offset: 1000, length: 200_000)
+                #expect(i2.checksum == crc(Array(src[1000..<201_000])))
+                #expect(try await PFSEngine(dataDirectory: dir).listParts(u.id).map(\.checksum) == [crc(p1), i2.checksum])
+                let want = composite ? ContentChecksum.composite([crc(p1), i2.checksum!])! : crc(whole)
+                let before = try await engine.inspectCommit(ref).id
+                await expectPFSError(.badDigest) {
+                    try await engine.completeUpload(u.id, parts: [(1, i1.etag), (2, i2.etag)], expectedChecksum: crc([1]), minimumPartSize: 1)
+                }
+                #expect(try await engine.inspectCommit(ref).id == before)
+                let done = try await engine.completeUpload(u.id, parts: [(1, i1.etag), (2, i2.etag)], expectedChecksum: want, minimumPartSize: 1)
+                #expect(done.checksum == want)
+                #expect(try await engine.inspectFile(ref, path: "big").entry?.checksum == want)
+            }
+        }
+    }
 }

@@ -102,8 +102,16 @@ def main():
         s3.upload_fileobj(io.BytesIO(big), BUCKET, mp_key, ExtraArgs={"ChecksumAlgorithm": algorithm},
                           Config=TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20))
         assert read(s3, mp_key) == big
-        head = s3.head_object(Bucket=BUCKET, Key=mp_key)
+        head = s3.head_object(Bucket=BUCKET, Key=mp_key, ChecksumMode="ENABLED")
         assert head["ContentLength"] == len(big) and head["ETag"].strip('"').endswith("-3"), head["ETag"]
+        # The object's checksum: CRC-64/NVME uploads are FULL_OBJECT by default (the CRC of the whole, which the
+        # server combines from the parts' CRCs), the others COMPOSITE (the checksum of the parts' checksums).
+        pieces = [big[i:i + (5 << 20)] for i in range(0, len(big), 5 << 20)]
+        if algorithm == "CRC64NVME":
+            assert head["ChecksumType"] == "FULL_OBJECT" and head[f"Checksum{algorithm}"] == compute(big), head
+        else:
+            raw = b"".join(base64.b64decode(compute(p)) for p in pieces)
+            assert head["ChecksumType"] == "COMPOSITE" and head[f"Checksum{algorithm}"] == compute(raw) + "-3", head
     for how, name in sorted(SENT):
         print(f"sent {name} as {how}")
     print("ok")

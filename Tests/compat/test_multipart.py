@@ -3,8 +3,10 @@ back with `PartNumber`, and the errors S3 gives for bad completions — each lea
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
+import zlib
 
 import pytest
 from botocore.exceptions import ClientError
@@ -112,3 +114,70 @@ def test_bad_completions_commit_nothing(s3, gateway, bucket, case):
         Bucket=bucket, Key="k", UploadId=uid, MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": b["ETag"]}]})
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"b" * 1024
     assert gateway.history(bucket)[0] == done["VersionId"]
+
+
+def crc32_b64(data: bytes) -> str:
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
+def test_upload_checksums_composite_and_full_object(s3, gateway, bucket):
+    """An upload created with a checksum algorithm gives every part that checksum (computed when the part came
+    without one) and the object one made from them: COMPOSITE (the CRC of the parts' CRCs, `-N`) or FULL_OBJECT
+    (the CRC of the whole, combined from the parts'); a wrong whole-object value or part value commits nothing."""
+    s3.put_object(Bucket=bucket, Key="seed", Body=b"a first commit, so the branch has a history to compare")
+    parts = [os.urandom(5 * MiB), os.urandom(5 * MiB), os.urandom(MiB + 3)]
+    whole = b"".join(parts)
+    composite = base64.b64encode(zlib.crc32(b"".join(zlib.crc32(p).to_bytes(4, "big") for p in parts)).to_bytes(4, "big")).decode() + "-3"
+    for kind, expected in (("COMPOSITE", composite), ("FULL_OBJECT", crc32_b64(whole))):
+        key = f"sum-{kind}"
+        up = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm="CRC32", ChecksumType=kind)
+        assert up["ChecksumAlgorithm"] == "CRC32" and up["ChecksumType"] == kind
+        done = []
+        for i, body in enumerate(parts, start=1):
+            # The second part is sent without a checksum (raw HTTP would do the same): the server computes it.
+            extra = {} if i == 2 else {"ChecksumCRC32": crc32_b64(body)}
+            r = s3.upload_part(Bucket=bucket, Key=key, UploadId=up["UploadId"], PartNumber=i, Body=body, **extra)
+            done.append({"PartNumber": i, "ETag": r["ETag"], "ChecksumCRC32": crc32_b64(body)})
+        listed = s3.list_parts(Bucket=bucket, Key=key, UploadId=up["UploadId"])
+        assert [p["ChecksumCRC32"] for p in listed["Parts"]] == [crc32_b64(p) for p in parts]
+        assert listed["ChecksumAlgorithm"] == "CRC32" and listed["ChecksumType"] == kind
+        before = gateway.history(bucket)
+        # A part checksum that is not the stored one, and a whole-object value of other bytes: refused, nothing committed.
+        wrong_part = [dict(done[0], ChecksumCRC32=crc32_b64(b"x"))] + done[1:]
+        with pytest.raises(ClientError) as e:
+            s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"], MultipartUpload={"Parts": wrong_part})
+        assert_client_error(e.value, "InvalidPart", 400)
+        if kind == "FULL_OBJECT":
+            with pytest.raises(ClientError) as e:
+                s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"], MultipartUpload={"Parts": done},
+                                             ChecksumCRC32=crc32_b64(b"other"), ChecksumType="FULL_OBJECT")
+            assert_client_error(e.value, "BadDigest", 400)
+        assert gateway.history(bucket) == before
+        extra = {"ChecksumCRC32": expected, "ChecksumType": kind} if kind == "FULL_OBJECT" else {}
+        fin = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"], MultipartUpload={"Parts": done}, **extra)
+        assert fin["ChecksumCRC32"] == expected and fin["ChecksumType"] == kind
+        got = s3.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        assert got["ChecksumCRC32"] == expected and got["ChecksumType"] == kind and got["Body"].read() == whole
+
+
+def test_upload_checksum_rules(s3, bucket):
+    """Combinations S3 refuses, a part in another algorithm, and a copied part getting the upload's checksum."""
+    for algorithm, kind in (("CRC64NVME", "COMPOSITE"), ("SHA256", "FULL_OBJECT")):
+        with pytest.raises(ClientError) as e:
+            s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm=algorithm, ChecksumType=kind)
+        assert_client_error(e.value, "InvalidRequest", 400)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")
+    assert up["ChecksumType"] == "COMPOSITE"
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=up["UploadId"], PartNumber=1, Body=b"abc", ChecksumAlgorithm="CRC32")
+    assert_client_error(e.value, "InvalidRequest", 400)
+    assert s3.list_parts(Bucket=bucket, Key="k", UploadId=up["UploadId"]).get("Parts", []) == []
+    src = os.urandom(MiB)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    copied = s3.upload_part_copy(Bucket=bucket, Key="k", UploadId=up["UploadId"], PartNumber=1,
+                                 CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=0-99")
+    sha = base64.b64encode(hashlib.sha256(src[:100]).digest()).decode()
+    assert copied["CopyPartResult"]["ChecksumSHA256"] == sha
+    fin = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up["UploadId"],
+                                       MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": copied["CopyPartResult"]["ETag"]}]})
+    assert fin["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(hashlib.sha256(src[:100]).digest()).digest()).decode() + "-1"

@@ -7,11 +7,14 @@ public struct PutResult: Sendable, Hashable {
     public var size: UInt64
     /// The ETag without quotes.
     public var etag: String
+    /// The checksum recorded with the file (a completed multipart upload's is made from its parts').
+    public var checksum: ContentChecksum?
 
-    public init(commit: CommitID, size: UInt64, etag: String) {
+    public init(commit: CommitID, size: UInt64, etag: String, checksum: ContentChecksum? = nil) {
         self.commit = commit
         self.size = size
         self.etag = etag
+        self.checksum = checksum
     }
 }
 

@@ -9,8 +9,9 @@ public struct PartRecord: Hashable, Sendable {
     public var md5: [UInt8]
     var chunks: [ChunkRef]
     public var created: Date
+    public var checksum: ContentChecksum? = nil
 
-    var info: PartInfo { PartInfo(number: number, size: size, etag: Hex.encode(md5), created: created) }
+    var info: PartInfo { PartInfo(number: number, size: size, etag: Hex.encode(md5), created: created, checksum: checksum) }
 
     var encodedChunks: [UInt8] {
         var w = BinaryWriter()

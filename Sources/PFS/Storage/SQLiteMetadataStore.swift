@@ -100,6 +100,16 @@ public final class SQLiteMetadataStore: MetadataStore {
                         """)
             }
         }
+        m.registerMigration("v6-upload-checksums") { db in
+            // An upload's checksum: algorithm and whether composite; a part's: algorithm and raw value. NULL: none.
+            try db.execute(
+                sql: """
+                    ALTER TABLE uploads ADD COLUMN checksum_algorithm TEXT;
+                    ALTER TABLE uploads ADD COLUMN checksum_composite INTEGER;
+                    ALTER TABLE upload_parts ADD COLUMN checksum_algorithm TEXT;
+                    ALTER TABLE upload_parts ADD COLUMN checksum BLOB;
+                    """)
+        }
         return m
     }
 
@@ -346,18 +356,32 @@ public final class SQLiteMetadataStore: MetadataStore {
         try await wrap {
             try await pool.write { db in
                 try db.execute(
-                    sql: "INSERT INTO uploads (id, project, repo, branch, path, content_type, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [u.id, u.repo.project, u.repo.name, u.branch, u.path, u.contentType, meta, u.created.timeIntervalSince1970])
+                    sql: """
+                        INSERT INTO uploads (id, project, repo, branch, path, content_type, metadata, created, checksum_algorithm, checksum_composite)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        u.id, u.repo.project, u.repo.name, u.branch, u.path, u.contentType, meta, u.created.timeIntervalSince1970,
+                        u.checksum?.algorithm.rawValue, u.checksum.map { $0.composite ? 1 : 0 },
+                    ])
             }
         }
     }
 
-    private static let uploadColumns = "id, project, repo, branch, path, content_type, metadata, created"
+    private static let uploadColumns = "id, project, repo, branch, path, content_type, metadata, created, checksum_algorithm, checksum_composite"
 
     private static func upload(_ r: Row) throws -> UploadInfo {
-        UploadInfo(
+        var checksum: UploadChecksum?
+        if let name: String = r[8] {
+            guard let a = ContentChecksum.Algorithm(rawValue: name), let c = UploadChecksum(a, composite: (r[9] as Int?) == 1) else {
+                throw PFSError.corrupt("upload \(r[0] as String) has a bad checksum setting '\(name)'")
+            }
+            checksum = c
+        }
+        return UploadInfo(
             id: r[0], repo: RepoID(r[2], project: r[1]), branch: r[3], path: r[4], contentType: r[5],
-            metadata: try JSONDecoder().decode([String: String].self, from: r[6] as Data), created: Date(timeIntervalSince1970: r[7]))
+            metadata: try JSONDecoder().decode([String: String].self, from: r[6] as Data), created: Date(timeIntervalSince1970: r[7]),
+            checksum: checksum)
     }
 
     public func upload(_ id: String) async throws -> UploadInfo? {
@@ -392,19 +416,32 @@ public final class SQLiteMetadataStore: MetadataStore {
                     try db.execute(sql: "INSERT OR IGNORE INTO chunks (digest, data) VALUES (?, ?)", arguments: [Data(d.bytes), Data(data)])
                 }
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO upload_parts (upload_id, number, size, md5, chunks, created) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [p.uploadID, p.number, Int64(p.size), Data(p.md5), Data(p.encodedChunks), p.created.timeIntervalSince1970])
+                    sql: """
+                        INSERT OR REPLACE INTO upload_parts (upload_id, number, size, md5, chunks, created, checksum_algorithm, checksum)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        p.uploadID, p.number, Int64(p.size), Data(p.md5), Data(p.encodedChunks), p.created.timeIntervalSince1970,
+                        p.checksum?.algorithm.rawValue, p.checksum.map { Data($0.value) },
+                    ])
             }
         }
     }
 
     fileprivate static func part(_ r: Row) throws -> PartRecord {
-        PartRecord(
+        var checksum: ContentChecksum?
+        if let name: String = r[6] {
+            guard let a = ContentChecksum.Algorithm(rawValue: name), let data: Data = r[7], let c = ContentChecksum(a, value: [UInt8](data)) else {
+                throw PFSError.corrupt("part \(r[1] as Int) of upload \(r[0] as String) has a bad checksum")
+            }
+            checksum = c
+        }
+        return PartRecord(
             uploadID: r[0], number: r[1], size: UInt64(r[2] as Int64), md5: [UInt8](r[3] as Data),
-            chunks: try PartRecord.decodeChunks([UInt8](r[4] as Data)), created: Date(timeIntervalSince1970: r[5]))
+            chunks: try PartRecord.decodeChunks([UInt8](r[4] as Data)), created: Date(timeIntervalSince1970: r[5]), checksum: checksum)
     }
 
-    fileprivate static let partColumns = "upload_id, number, size, md5, chunks, created"
+    fileprivate static let partColumns = "upload_id, number, size, md5, chunks, created, checksum_algorithm, checksum"
 
     public func parts(_ uploadID: String) async throws -> [PartRecord] {
         try await wrap {

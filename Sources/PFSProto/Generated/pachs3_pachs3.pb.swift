@@ -167,9 +167,21 @@ public nonisolated struct Pachs3V1_PutResult: Sendable {
 
   public var etag: String = String()
 
+  /// absent: none
+  public var checksum: Pachs3V1_Checksum {
+    get {_checksum ?? Pachs3V1_Checksum()}
+    set {_checksum = newValue}
+  }
+  /// Returns true if `checksum` has been explicitly set.
+  public var hasChecksum: Bool {self._checksum != nil}
+  /// Clears the value of `checksum`. Subsequent reads from it will return its default value.
+  public mutating func clearChecksum() {self._checksum = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _checksum: Pachs3V1_Checksum? = nil
 }
 
 public nonisolated struct Pachs3V1_CommitResult: Sendable {
@@ -793,6 +805,11 @@ public nonisolated struct Pachs3V1_UploadInfo: Sendable {
   /// Clears the value of `created`. Subsequent reads from it will return its default value.
   public mutating func clearCreated() {self._created = nil}
 
+  /// empty: the upload has no checksum
+  public var checksumAlgorithm: String = String()
+
+  public var checksumComposite: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -828,6 +845,11 @@ public nonisolated struct Pachs3V1_CreateUploadRequest: Sendable {
   public mutating func clearContentType() {self._contentType = nil}
 
   public var metadata: Dictionary<String,String> = [:]
+
+  /// empty: none
+  public var checksumAlgorithm: String = String()
+
+  public var checksumComposite: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -883,11 +905,15 @@ public nonisolated struct Pachs3V1_PutPartHeader: Sendable {
   /// empty: no check
   public var expectedMd5: Data = Data()
 
+  /// a checksum message ends the stream (else the server computes any the upload needs)
+  public var checksumFollows: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
+/// As PutFileRequest: header, data, then the part's verified checksum if the sender has one.
 public nonisolated struct Pachs3V1_PutPartRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -911,11 +937,20 @@ public nonisolated struct Pachs3V1_PutPartRequest: Sendable {
     set {body = .data(newValue)}
   }
 
+  public var checksum: Pachs3V1_Checksum {
+    get {
+      if case .checksum(let v)? = body {return v}
+      return Pachs3V1_Checksum()
+    }
+    set {body = .checksum(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
     case header(Pachs3V1_PutPartHeader)
     case data(Data)
+    case checksum(Pachs3V1_Checksum)
 
   }
 
@@ -942,11 +977,22 @@ public nonisolated struct Pachs3V1_PartInfo: Sendable {
   /// Clears the value of `created`. Subsequent reads from it will return its default value.
   public mutating func clearCreated() {self._created = nil}
 
+  /// absent: none
+  public var checksum: Pachs3V1_Checksum {
+    get {_checksum ?? Pachs3V1_Checksum()}
+    set {_checksum = newValue}
+  }
+  /// Returns true if `checksum` has been explicitly set.
+  public var hasChecksum: Bool {self._checksum != nil}
+  /// Clears the value of `checksum`. Subsequent reads from it will return its default value.
+  public mutating func clearChecksum() {self._checksum = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _created: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _checksum: Pachs3V1_Checksum? = nil
 }
 
 public nonisolated struct Pachs3V1_CopyPartRequest: Sendable {
@@ -1023,9 +1069,21 @@ public nonisolated struct Pachs3V1_CompleteUploadRequest: Sendable {
 
   public var parts: [Pachs3V1_CompletedPart] = []
 
+  /// absent: no check
+  public var expectedChecksum: Pachs3V1_Checksum {
+    get {_expectedChecksum ?? Pachs3V1_Checksum()}
+    set {_expectedChecksum = newValue}
+  }
+  /// Returns true if `expectedChecksum` has been explicitly set.
+  public var hasExpectedChecksum: Bool {self._expectedChecksum != nil}
+  /// Clears the value of `expectedChecksum`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedChecksum() {self._expectedChecksum = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _expectedChecksum: Pachs3V1_Checksum? = nil
 }
 
 public nonisolated struct Pachs3V1_AuthStatus: Sendable {
@@ -1366,7 +1424,7 @@ nonisolated extension Pachs3V1_PutFileRequest: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Pachs3V1_PutResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PutResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}commit_id\0\u{1}size\0\u{1}etag\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}commit_id\0\u{1}size\0\u{1}etag\0\u{1}checksum\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1377,12 +1435,17 @@ nonisolated extension Pachs3V1_PutResult: SwiftProtobuf.Message, SwiftProtobuf._
       case 1: try { try decoder.decodeSingularStringField(value: &self.commitID) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.etag) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._checksum) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.commitID.isEmpty {
       try visitor.visitSingularStringField(value: self.commitID, fieldNumber: 1)
     }
@@ -1392,6 +1455,9 @@ nonisolated extension Pachs3V1_PutResult: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.etag.isEmpty {
       try visitor.visitSingularStringField(value: self.etag, fieldNumber: 3)
     }
+    try { if let v = self._checksum {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1399,6 +1465,7 @@ nonisolated extension Pachs3V1_PutResult: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.commitID != rhs.commitID {return false}
     if lhs.size != rhs.size {return false}
     if lhs.etag != rhs.etag {return false}
+    if lhs._checksum != rhs._checksum {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2320,7 +2387,7 @@ nonisolated extension Pachs3V1_CreateBranchRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Pachs3V1_UploadInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UploadInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}repo\0\u{1}branch\0\u{1}path\0\u{3}content_type\0\u{1}metadata\0\u{1}created\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}repo\0\u{1}branch\0\u{1}path\0\u{3}content_type\0\u{1}metadata\0\u{1}created\0\u{3}checksum_algorithm\0\u{3}checksum_composite\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2335,6 +2402,8 @@ nonisolated extension Pachs3V1_UploadInfo: SwiftProtobuf.Message, SwiftProtobuf.
       case 5: try { try decoder.decodeSingularStringField(value: &self._contentType) }()
       case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.metadata) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._created) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.checksumAlgorithm) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.checksumComposite) }()
       default: break
       }
     }
@@ -2366,6 +2435,12 @@ nonisolated extension Pachs3V1_UploadInfo: SwiftProtobuf.Message, SwiftProtobuf.
     try { if let v = self._created {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if !self.checksumAlgorithm.isEmpty {
+      try visitor.visitSingularStringField(value: self.checksumAlgorithm, fieldNumber: 8)
+    }
+    if self.checksumComposite != false {
+      try visitor.visitSingularBoolField(value: self.checksumComposite, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2377,6 +2452,8 @@ nonisolated extension Pachs3V1_UploadInfo: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._contentType != rhs._contentType {return false}
     if lhs.metadata != rhs.metadata {return false}
     if lhs._created != rhs._created {return false}
+    if lhs.checksumAlgorithm != rhs.checksumAlgorithm {return false}
+    if lhs.checksumComposite != rhs.checksumComposite {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2384,7 +2461,7 @@ nonisolated extension Pachs3V1_UploadInfo: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Pachs3V1_CreateUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateUploadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{1}path\0\u{3}content_type\0\u{1}metadata\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{1}path\0\u{3}content_type\0\u{1}metadata\0\u{3}checksum_algorithm\0\u{3}checksum_composite\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2396,6 +2473,8 @@ nonisolated extension Pachs3V1_CreateUploadRequest: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularStringField(value: &self.path) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self._contentType) }()
       case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.metadata) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.checksumAlgorithm) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.checksumComposite) }()
       default: break
       }
     }
@@ -2418,6 +2497,12 @@ nonisolated extension Pachs3V1_CreateUploadRequest: SwiftProtobuf.Message, Swift
     if !self.metadata.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.metadata, fieldNumber: 4)
     }
+    if !self.checksumAlgorithm.isEmpty {
+      try visitor.visitSingularStringField(value: self.checksumAlgorithm, fieldNumber: 5)
+    }
+    if self.checksumComposite != false {
+      try visitor.visitSingularBoolField(value: self.checksumComposite, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2426,6 +2511,8 @@ nonisolated extension Pachs3V1_CreateUploadRequest: SwiftProtobuf.Message, Swift
     if lhs.path != rhs.path {return false}
     if lhs._contentType != rhs._contentType {return false}
     if lhs.metadata != rhs.metadata {return false}
+    if lhs.checksumAlgorithm != rhs.checksumAlgorithm {return false}
+    if lhs.checksumComposite != rhs.checksumComposite {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2497,7 +2584,7 @@ nonisolated extension Pachs3V1_ListUploadsRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Pachs3V1_PutPartHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PutPartHeader"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}number\0\u{3}expected_md5\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}number\0\u{3}expected_md5\0\u{3}checksum_follows\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2508,6 +2595,7 @@ nonisolated extension Pachs3V1_PutPartHeader: SwiftProtobuf.Message, SwiftProtob
       case 1: try { try decoder.decodeSingularStringField(value: &self.uploadID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.number) }()
       case 3: try { try decoder.decodeSingularBytesField(value: &self.expectedMd5) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.checksumFollows) }()
       default: break
       }
     }
@@ -2523,6 +2611,9 @@ nonisolated extension Pachs3V1_PutPartHeader: SwiftProtobuf.Message, SwiftProtob
     if !self.expectedMd5.isEmpty {
       try visitor.visitSingularBytesField(value: self.expectedMd5, fieldNumber: 3)
     }
+    if self.checksumFollows != false {
+      try visitor.visitSingularBoolField(value: self.checksumFollows, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2530,6 +2621,7 @@ nonisolated extension Pachs3V1_PutPartHeader: SwiftProtobuf.Message, SwiftProtob
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.number != rhs.number {return false}
     if lhs.expectedMd5 != rhs.expectedMd5 {return false}
+    if lhs.checksumFollows != rhs.checksumFollows {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2537,7 +2629,7 @@ nonisolated extension Pachs3V1_PutPartHeader: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Pachs3V1_PutPartRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PutPartRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}data\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}data\0\u{1}checksum\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2566,6 +2658,19 @@ nonisolated extension Pachs3V1_PutPartRequest: SwiftProtobuf.Message, SwiftProto
           self.body = .data(v)
         }
       }()
+      case 3: try {
+        var v: Pachs3V1_Checksum?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .checksum(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .checksum(v)
+        }
+      }()
       default: break
       }
     }
@@ -2585,6 +2690,10 @@ nonisolated extension Pachs3V1_PutPartRequest: SwiftProtobuf.Message, SwiftProto
       guard case .data(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
     }()
+    case .checksum?: try {
+      guard case .checksum(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -2599,7 +2708,7 @@ nonisolated extension Pachs3V1_PutPartRequest: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Pachs3V1_PartInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PartInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}size\0\u{1}etag\0\u{1}created\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}size\0\u{1}etag\0\u{1}created\0\u{1}checksum\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2611,6 +2720,7 @@ nonisolated extension Pachs3V1_PartInfo: SwiftProtobuf.Message, SwiftProtobuf._M
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.etag) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._created) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._checksum) }()
       default: break
       }
     }
@@ -2633,6 +2743,9 @@ nonisolated extension Pachs3V1_PartInfo: SwiftProtobuf.Message, SwiftProtobuf._M
     try { if let v = self._created {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    try { if let v = self._checksum {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2641,6 +2754,7 @@ nonisolated extension Pachs3V1_PartInfo: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.size != rhs.size {return false}
     if lhs.etag != rhs.etag {return false}
     if lhs._created != rhs._created {return false}
+    if lhs._checksum != rhs._checksum {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2772,7 +2886,7 @@ nonisolated extension Pachs3V1_CompletedPart: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Pachs3V1_CompleteUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CompleteUploadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}parts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}parts\0\u{3}expected_checksum\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2782,24 +2896,33 @@ nonisolated extension Pachs3V1_CompleteUploadRequest: SwiftProtobuf.Message, Swi
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.uploadID) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.parts) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._expectedChecksum) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.uploadID.isEmpty {
       try visitor.visitSingularStringField(value: self.uploadID, fieldNumber: 1)
     }
     if !self.parts.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.parts, fieldNumber: 2)
     }
+    try { if let v = self._expectedChecksum {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Pachs3V1_CompleteUploadRequest, rhs: Pachs3V1_CompleteUploadRequest) -> Bool {
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.parts != rhs.parts {return false}
+    if lhs._expectedChecksum != rhs._expectedChecksum {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -8,10 +8,11 @@ extension Pachs3V1_PutResult {
         commitID = r.commit.rawValue
         size = r.size
         etag = r.etag
+        if let c = r.checksum { checksum = Pachs3V1_Checksum(c) }
     }
 
     public func model() throws -> PutResult {
-        PutResult(commit: try wireCommitID(commitID), size: size, etag: etag)
+        PutResult(commit: try wireCommitID(commitID), size: size, etag: etag, checksum: hasChecksum ? try checksum.model() : nil)
     }
 }
 
@@ -39,6 +40,17 @@ extension Pachs3V1_Checksum {
     }
 }
 
+extension UploadChecksum {
+    /// The upload checksum named by wire fields: nil for an empty algorithm.
+    public init?(wire algorithm: String, composite: Bool) throws {
+        if algorithm.isEmpty { return nil }
+        guard let a = ContentChecksum.Algorithm(rawValue: algorithm), let c = UploadChecksum(a, composite: composite) else {
+            throw PFSError.invalidArgument("bad upload checksum: \(composite ? "composite" : "full-object") '\(algorithm)'")
+        }
+        self = c
+    }
+}
+
 /// A commit ID from the server, checked.
 public func wireCommitID(_ text: String) throws -> CommitID {
     guard let id = CommitID(text) else { throw PFSError.io("the server sent '\(text)' for a commit ID") }
@@ -55,12 +67,16 @@ extension Pachs3V1_UploadInfo {
         if let ct = u.contentType { contentType = ct }
         metadata = u.metadata
         created = Google_Protobuf_Timestamp(date: u.created)
+        if let c = u.checksum {
+            checksumAlgorithm = c.algorithm.rawValue
+            checksumComposite = c.composite
+        }
     }
 
     public func model() throws -> UploadInfo {
         UploadInfo(
             id: id, repo: try repo.model(), branch: branch, path: path, contentType: hasContentType ? contentType : nil, metadata: metadata,
-            created: created.date)
+            created: created.date, checksum: try UploadChecksum(wire: checksumAlgorithm, composite: checksumComposite))
     }
 }
 
@@ -71,9 +87,12 @@ extension Pachs3V1_PartInfo {
         size = p.size
         etag = p.etag
         created = Google_Protobuf_Timestamp(date: p.created)
+        if let c = p.checksum { checksum = Pachs3V1_Checksum(c) }
     }
 
-    public func model() -> PartInfo { PartInfo(number: Int(number), size: size, etag: etag, created: created.date) }
+    public func model() throws -> PartInfo {
+        PartInfo(number: Int(number), size: size, etag: etag, created: created.date, checksum: hasChecksum ? try checksum.model() : nil)
+    }
 }
 
 extension Pachs3V1_FileChange {

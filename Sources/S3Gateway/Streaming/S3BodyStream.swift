@@ -9,8 +9,18 @@ struct BodySpec: Sendable {
     var chunked = false
     /// The payload length the body must have (decoded length for aws-chunked bodies).
     var expectedLength: UInt64?
-    /// A checksum to verify: its expected base64 value from a header, or nil to take it from the trailer.
-    var checksum: (algorithm: ChecksumAlgorithm, expected: String?)?
+    /// Where the expected value of a checksum comes from.
+    enum ExpectedChecksum {
+        /// A header's base64 value.
+        case header(String)
+        /// The trailer named in `x-amz-trailer`.
+        case trailer
+        /// Nowhere: the checksum is computed for the record, not verified.
+        case compute
+    }
+
+    /// A checksum to compute, and where its expected value comes from.
+    var checksum: (algorithm: ChecksumAlgorithm, expected: ExpectedChecksum)?
     /// The SHA-256 the payload must have (`x-amz-content-sha256` as a hex digest).
     var contentSHA256: [UInt8]?
 
@@ -46,7 +56,7 @@ struct BodySpec: Sendable {
         }
         for a in ChecksumAlgorithm.allCases {
             if let v = header(a.headerName) {
-                spec.checksum = (a, v)
+                spec.checksum = (a, .header(v))
                 break
             }
         }
@@ -56,7 +66,7 @@ struct BodySpec: Sendable {
                 throw S3Error.invalidArgument("unsupported trailer '\(trailer)'", name: "x-amz-trailer", value: trailer)
             }
             guard spec.chunked else { throw S3Error.invalidRequest("x-amz-trailer needs an aws-chunked body") }
-            spec.checksum = (a, nil)
+            spec.checksum = (a, .trailer)
         }
         return spec
     }
@@ -160,10 +170,16 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                     throw S3Error.contentSHA256Mismatch(clientComputed: Hex.encode(want), computed: Hex.encode(got))
                 }
             }
-            if let (algorithm, header) = spec.checksum, let checksum {
-                let expected = header ?? parser?.trailers.first(where: { $0.name == algorithm.headerName })?.value
-                guard let expected else {
-                    throw S3Error.invalidRequest("the trailer \(algorithm.headerName) announced in x-amz-trailer is missing")
+            if let (algorithm, source) = spec.checksum, let checksum {
+                let expected: String
+                switch source {
+                case .header(let v): expected = v
+                case .trailer:
+                    guard let v = parser?.trailers.first(where: { $0.name == algorithm.headerName })?.value else {
+                        throw S3Error.invalidRequest("the trailer \(algorithm.headerName) announced in x-amz-trailer is missing")
+                    }
+                    expected = v
+                case .compute: expected = checksum.base64
                 }
                 if expected != checksum.base64 {
                     throw S3Error.badDigest("The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")

@@ -33,6 +33,8 @@ public struct S3ListPartsResult: Sendable, Hashable {
     public var maxParts: Int
     public var isTruncated: Bool
     public var parts: [Part]
+    /// The upload's checksum algorithm and type, when it has one.
+    public var checksum: S3ChecksumKind? = nil
 
     public init(
         bucket: String, key: String, uploadId: String, initiator: S3Owner? = nil, owner: S3Owner? = nil, storageClass: String = "STANDARD",
@@ -63,6 +65,10 @@ public struct S3ListPartsResult: Sendable, Hashable {
             if let initiator { S3XMLResponses.writeOwner(initiator, to: &w, element: "Initiator") }
             if let owner { S3XMLResponses.writeOwner(owner, to: &w) }
             w.element("StorageClass", storageClass)
+            if let checksum {
+                w.element("ChecksumAlgorithm", checksum.algorithm)
+                w.element("ChecksumType", checksum.type)
+            }
             w.element("PartNumberMarker", partNumberMarker)
             if let nextPartNumberMarker { w.element("NextPartNumberMarker", nextPartNumberMarker) }
             w.element("MaxParts", maxParts)

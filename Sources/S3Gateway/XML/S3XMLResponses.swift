@@ -123,8 +123,10 @@ public enum S3XMLResponses {
         return w.bytes
     }
 
-    /// CompleteMultipartUploadResult: Location, Bucket, Key, ETag, then any checksums.
-    public static func completeMultipartUploadResult(location: String, bucket: String, key: String, etag: String, checksums: [S3Checksum] = []) -> [UInt8] {
+    /// CompleteMultipartUploadResult: Location, Bucket, Key, ETag, then any checksums and their ChecksumType.
+    public static func completeMultipartUploadResult(
+        location: String, bucket: String, key: String, etag: String, checksums: [S3Checksum] = [], checksumType: String? = nil
+    ) -> [UInt8] {
         var w = XMLWriter()
         w.declaration()
         w.element("CompleteMultipartUploadResult", xmlns: namespace) { w in
@@ -133,6 +135,7 @@ public enum S3XMLResponses {
             w.element("Key", key)
             w.element("ETag", quotedETag(etag))
             writeChecksums(checksums, to: &w)
+            if let checksumType { w.element("ChecksumType", checksumType) }
         }
         return w.bytes
     }

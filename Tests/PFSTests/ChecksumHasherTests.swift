@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-@testable import S3Gateway
+@testable import PFS
 
 @Suite("x-amz-checksum algorithms")
-struct ChecksumTests {
-    private static func digest(_ algorithm: ChecksumAlgorithm, _ bytes: [UInt8], pieces: [Int] = []) -> [UInt8] {
+struct ChecksumHasherTests {
+    private static func digest(_ algorithm: ContentChecksum.Algorithm, _ bytes: [UInt8], pieces: [Int] = []) -> [UInt8] {
         var h = algorithm.makeHasher()
         var at = 0
         for n in pieces + [bytes.count] where at < bytes.count {
@@ -34,7 +34,7 @@ struct ChecksumTests {
         var rng = SystemRandomNumberGenerator()
         let body = (0..<(3 << 20) + 77).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let pieces = [1, 7, 8, 9, 4095, 65_536, 1 << 20, 3]
-        for a in ChecksumAlgorithm.allCases {
+        for a in ContentChecksum.Algorithm.allCases {
             #expect(Self.digest(a, body, pieces: pieces) == Self.digest(a, body), "\(a)")
         }
         var reference = SlicedCRC<UInt32>(tables: SlicedCRC<UInt32>.makeTables(0xEDB8_8320))
@@ -47,5 +47,24 @@ struct ChecksumTests {
             for _ in 0..<8 { crc64 = crc64 & 1 != 0 ? (crc64 >> 1) ^ 0x9A6C_9329_AC4B_C9B5 : crc64 >> 1 }
         }
         #expect(Self.digest(.crc64nvme, Array(body.prefix(100_003)), pieces: [3, 8, 13]) == withUnsafeBytes(of: (~crc64).bigEndian) { Array($0) })
+    }
+
+    @Test("CRCs of consecutive pieces combine into the CRC of the whole; the composite is the checksum of the checksums")
+    func combineAndComposite() throws {
+        var rng = SystemRandomNumberGenerator()
+        let body = (0..<(1 << 20) + 4099).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for a in [ContentChecksum.Algorithm.crc32, .crc32c, .crc64nvme] {
+            // Uneven pieces, an empty one and a one-byte one among them.
+            for cuts in [[0, body.count], [0, 1, body.count], [0, 5 << 10, 5 << 10, 777_777, body.count - 1, body.count]] {
+                let pieces = zip(cuts, cuts.dropFirst()).map { Array(body[$0..<$1]) }
+                let sums = pieces.map { (checksum: ContentChecksum(a, value: Self.digest(a, $0))!, size: UInt64($0.count)) }
+                #expect(ContentChecksum.combined(sums) == ContentChecksum(a, value: Self.digest(a, body)), "\(a) \(cuts)")
+            }
+        }
+        let shas = [Array("a".utf8), Array("b".utf8)].map { ContentChecksum(.sha256, value: Self.digest(.sha256, $0))! }
+        #expect(ContentChecksum.combined(shas.map { (checksum: $0, size: 1) }) == nil)
+        let composite = try #require(ContentChecksum.composite(shas))
+        #expect(composite.parts == 2 && composite.value == Self.digest(.sha256, shas[0].value + shas[1].value))
+        #expect(ContentChecksum.composite([shas[0], ContentChecksum(.crc32, value: [0, 0, 0, 0])!]) == nil)
     }
 }
