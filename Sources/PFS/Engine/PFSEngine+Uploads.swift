@@ -5,7 +5,7 @@ extension PFSEngine {
     public static let maxPartNumber = 10_000
 
     /// Starts a multipart upload of `path` to the branch `ref` names. Parts are staged outside any
-    /// commit; ``completeUpload(_:parts:minimumPartSize:)`` makes them one file in one commit.
+    /// commit; ``completeUpload(_:parts:expectedChecksum:minimumPartSize:)`` makes them one file in one commit.
     public func createUpload(
         _ ref: CommitRef, path: String, contentType: String? = nil, metadata: [String: String] = [:], checksum: UploadChecksum? = nil
     ) async throws -> UploadInfo {

@@ -127,7 +127,8 @@ extension S3Responder {
                 throw S3Error.entityTooSmall(proposedSize: part.size, minSizeAllowed: Self.minimumPartSize, partNumber: part.number, etag: etag)
             }
             // A checksum listed for a part must be the one it was stored with.
-            for c in p.checksums where c.value != part.checksum.map({ Self.xmlChecksums($0) })?.first(where: { $0.algorithm == c.algorithm })?.value {
+            let stored = Self.xmlChecksums(part.checksum)
+            for c in p.checksums where !stored.contains(c) {
                 throw S3Error.invalidPart(uploadId: uploadId, partNumber: p.partNumber, etag: etag)
                     .replacingMessage("The \(c.algorithm) checksum given for part \(p.partNumber) is not the part's.")
             }
