@@ -109,7 +109,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["acl", "tagging", "retention", "legal-hold", "torrent", "select", "restore", "attributes"])
+    @Test(arguments: ["acl", "tagging", "retention", "legal-hold", "torrent", "select", "restore"])
     func unservedObjectSubresources(_ sub: String) throws {
         for method in ["GET", "PUT", "POST", "DELETE"] {
             #expect(try op(method, "/b/k", [(sub, "")]) == .notImplemented("\(method) ?\(sub)"))
@@ -126,6 +126,11 @@ import Testing
         #expect(try op("DELETE", "/b/k", [("versionId", "v1")]) == .deleteObject(bucket: "b", key: "k", versionId: "v1"))
         #expect(try op("POST", "/b/k") == .methodNotAllowed(method: "POST", resourceType: "OBJECT"))
         #expect(try op("OPTIONS", "/b/k") == .methodNotAllowed(method: "OPTIONS", resourceType: "OBJECT"))
+        #expect(try op("GET", "/b/k", [("attributes", "")]) == .getObjectAttributes(bucket: "b", key: "k", versionId: nil))
+        #expect(try op("GET", "/b/k", [("attributes", ""), ("versionId", "v1")]) == .getObjectAttributes(bucket: "b", key: "k", versionId: "v1"))
+        for method in ["HEAD", "PUT", "POST", "DELETE"] {
+            #expect(try op(method, "/b/k", [("attributes", "")]) == .notImplemented("\(method) ?attributes"))
+        }
     }
 
     @Test func keys() throws {

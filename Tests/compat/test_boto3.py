@@ -804,6 +804,34 @@ def test_stored_checksum_is_returned_with_its_version(s3, bucket, checksum_confi
         assert plain["ChecksumCRC32"] == crc32_b64(b"plain")
 
 
+def test_get_object_attributes(s3, bucket, endpoint):
+    """GetObjectAttributes: ETag (unquoted), the stored checksum, the part count of a multipart object, size and
+    storage class, of the current version or an older one; a request naming no attribute, or an unknown one, is refused."""
+    data = b"attributes " * 1000
+    v1 = s3.put_object(Bucket=bucket, Key="attrs", Body=data, ChecksumAlgorithm="SHA256")
+    s3.put_object(Bucket=bucket, Key="attrs", Body=b"newer", ChecksumCRC32=crc32_b64(b"newer"))
+    everything = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
+    old = s3.get_object_attributes(Bucket=bucket, Key="attrs", VersionId=v1["VersionId"], ObjectAttributes=everything)
+    assert old["ETag"] == hashlib.md5(data).hexdigest() and old["ObjectSize"] == len(data) and old["StorageClass"] == "STANDARD"
+    assert old["Checksum"] == {"ChecksumSHA256": base64.b64encode(hashlib.sha256(data).digest()).decode(), "ChecksumType": "FULL_OBJECT"}
+    assert "ObjectParts" not in old and old["VersionId"] == v1["VersionId"]
+    new = s3.get_object_attributes(Bucket=bucket, Key="attrs", ObjectAttributes=["ObjectSize", "Checksum"])
+    assert new["ObjectSize"] == 5 and new["Checksum"]["ChecksumCRC32"] == crc32_b64(b"newer") and "ETag" not in new
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    parts = [b"p" * (5 << 20), b"q"]
+    done = [{"PartNumber": i, "ETag": s3.upload_part(Bucket=bucket, Key="mp", UploadId=up["UploadId"], PartNumber=i, Body=b)["ETag"]}
+            for i, b in enumerate(parts, start=1)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up["UploadId"], MultipartUpload={"Parts": done})
+    mp = s3.get_object_attributes(Bucket=bucket, Key="mp", ObjectAttributes=["ObjectParts", "ObjectSize"])
+    assert mp["ObjectParts"]["TotalPartsCount"] == 2 and mp["ObjectSize"] == len(parts[0]) + 1
+    with pytest.raises(ClientError) as e:
+        s3.get_object_attributes(Bucket=bucket, Key="missing", ObjectAttributes=["ETag"])
+    assert_client_error(e.value, "NoSuchKey", 404)
+    for header in ({}, {"x-amz-object-attributes": "ETag,Colour"}):
+        r = requests.get(f"{endpoint}/{bucket}/attrs?attributes", headers=header)
+        assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text, r.text
+
+
 def test_key_too_long(s3, plain_s3, gateway, seeded):
     bucket, history, objects = seeded
     long_key = "k" * 1025

@@ -12,6 +12,8 @@ public enum S3Operation: Sendable, Hashable {
     case listObjectVersions(bucket: String, ListVersionsParameters)
     case getObject(bucket: String, key: String, GetObjectParameters)
     case headObject(bucket: String, key: String, GetObjectParameters)
+    /// GET `?attributes` on an object (which attributes: the `x-amz-object-attributes` header).
+    case getObjectAttributes(bucket: String, key: String, versionId: String?)
     case putObject(bucket: String, key: String)
     case copyObject(bucket: String, key: String, source: S3CopySource)
     case deleteObject(bucket: String, key: String, versionId: String?)
@@ -185,7 +187,7 @@ extension S3Operation {
              .putBucketVersioning(let b), .listObjectsV1(let b, _), .listObjectsV2(let b, _), .listObjectVersions(let b, _),
              .deleteObjects(let b), .listMultipartUploads(let b, _):
             return b
-        case .getObject(let b, _, _), .headObject(let b, _, _), .putObject(let b, _), .copyObject(let b, _, _), .deleteObject(let b, _, _),
+        case .getObject(let b, _, _), .headObject(let b, _, _), .getObjectAttributes(let b, _, _), .putObject(let b, _), .copyObject(let b, _, _), .deleteObject(let b, _, _),
              .createMultipartUpload(let b, _), .uploadPart(let b, _, _, _), .uploadPartCopy(let b, _, _, _, _),
              .completeMultipartUpload(let b, _, _), .abortMultipartUpload(let b, _, _), .listParts(let b, _, _, _):
             return b
@@ -197,7 +199,7 @@ extension S3Operation {
     /// The object key the call addresses; nil for service and bucket calls.
     public var key: String? {
         switch self {
-        case .getObject(_, let k, _), .headObject(_, let k, _), .putObject(_, let k), .copyObject(_, let k, _), .deleteObject(_, let k, _),
+        case .getObject(_, let k, _), .headObject(_, let k, _), .getObjectAttributes(_, let k, _), .putObject(_, let k), .copyObject(_, let k, _), .deleteObject(_, let k, _),
              .createMultipartUpload(_, let k), .uploadPart(_, let k, _, _), .uploadPartCopy(_, let k, _, _, _),
              .completeMultipartUpload(_, let k, _), .abortMultipartUpload(_, let k, _), .listParts(_, let k, _, _):
             return k
@@ -232,6 +234,7 @@ extension S3Operation {
         case .listObjectVersions: return "ListObjectVersions"
         case .getObject: return "GetObject"
         case .headObject: return "HeadObject"
+        case .getObjectAttributes: return "GetObjectAttributes"
         case .putObject: return "PutObject"
         case .copyObject: return "CopyObject"
         case .deleteObject: return "DeleteObject"

@@ -95,7 +95,7 @@ public struct S3RequestParser: Sendable {
 
     /// Subresources S3 has on objects and pachs3 does not serve.
     static let unservedObjectSubresources: [String] = [
-        "acl", "tagging", "retention", "legal-hold", "torrent", "select", "select-type", "restore", "attributes", "renameObject",
+        "acl", "tagging", "retention", "legal-hold", "torrent", "select", "select-type", "restore", "renameObject",
         "policy", "cors", "lifecycle", "website", "encryption",
     ]
 
@@ -134,6 +134,10 @@ public struct S3RequestParser: Sendable {
 
     func objectOperation(method: String, bucket: String, key: String, query q: Query, headers: (String) -> String?) throws(S3Error) -> S3Operation {
         if let sub = Self.unservedObjectSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
+        if q.has("attributes") {
+            guard method == "GET" else { return .notImplemented("\(method) ?attributes") }
+            return .getObjectAttributes(bucket: bucket, key: key, versionId: try versionId(q))
+        }
         switch method {
         case "GET", "HEAD":
             if method == "GET", q.has("uploadId") {

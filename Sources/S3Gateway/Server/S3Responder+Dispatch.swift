@@ -37,6 +37,7 @@ extension S3Responder {
         case .listObjectsV2(let b, let p): return try await listObjects(b, p, v2: true)
         case .getObject(let b, let k, let p): return try await getObject(b, k, p, request: request, head: false)
         case .headObject(let b, let k, let p): return try await getObject(b, k, p, request: request, head: true)
+        case .getObjectAttributes(let b, let k, let v): return try await getObjectAttributes(b, k, versionId: v, request: request)
         case .putObject(let b, let k): return try await putObject(b, k, request: request)
         case .copyObject(let b, let k, let source): return try await copyObject(b, k, source: source, request: request)
         case .deleteObject(let b, let k, let v): return try await deleteObject(b, k, versionId: v)

@@ -123,6 +123,37 @@ public enum S3XMLResponses {
         return w.bytes
     }
 
+    /// The attributes GetObjectAttributes can return; nil ones are left out.
+    public struct ObjectAttributes: Sendable {
+        /// Unquoted, as S3 writes it here.
+        public var etag: String?
+        public var checksum: (value: S3Checksum, type: String)?
+        public var partsCount: Int?
+        public var storageClass: String?
+        public var objectSize: UInt64?
+
+        public init() {}
+    }
+
+    /// GetObjectAttributesResponse: ETag, Checksum, ObjectParts{PartsCount}, StorageClass, ObjectSize.
+    public static func getObjectAttributesResponse(_ a: ObjectAttributes) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("GetObjectAttributesResponse", xmlns: namespace) { w in
+            if let etag = a.etag { w.element("ETag", etag) }
+            if let (value, type) = a.checksum {
+                w.element("Checksum") { w in
+                    writeChecksums([value], to: &w)
+                    w.element("ChecksumType", type)
+                }
+            }
+            if let n = a.partsCount { w.element("ObjectParts") { w in w.element("PartsCount", n) } }
+            if let s = a.storageClass { w.element("StorageClass", s) }
+            if let size = a.objectSize { w.element("ObjectSize", size) }
+        }
+        return w.bytes
+    }
+
     /// CompleteMultipartUploadResult: Location, Bucket, Key, ETag, then any checksums and their ChecksumType.
     public static func completeMultipartUploadResult(
         location: String, bucket: String, key: String, etag: String, checksums: [S3Checksum] = [], checksumType: String? = nil
