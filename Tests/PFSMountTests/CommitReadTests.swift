@@ -110,7 +110,7 @@ import Testing
             // What setattr does: no staged file to resize in place, so it opens one for writing.
             #expect(fs.writes.stagedFileToResize(repo, "master", "d.txt") == nil)
             let g = try await fs.writes.openForWrite(branch, "d.txt", truncate: false, limit: 4, commit: nil)
-            try g.truncate(4)
+            try await g.truncate(4)
             _ = g.closed()
             gated.puts.open()
             try await commit.value

@@ -24,13 +24,17 @@ final class Started: Sendable {
         try await body(client, dir + "/stage")
     }
 
-    /// A staged file that starts streaming at `threshold` bytes, with the puts it started.
-    func stagedFile(_ client: any PFSClient, _ stage: String, threshold: UInt64, started: Started) throws -> StagedFile {
+    /// A staged file that starts streaming at `threshold` bytes, with the puts it started: puts to the branch that keep
+    /// a local copy, or with `staging`, staged content that does not.
+    func stagedFile(_ client: any PFSClient, _ stage: String, threshold: UInt64, started: Started, staging: Bool = false) throws -> StagedFile {
         let b = WriteStage.Branch(repo: repo, name: "master")
         let f = try StagedFile(path: "big.bin", branch: b, directory: stage)
         f.streamThreshold = threshold
         f.streamStarter = { fd, path, written, mtime in
-            let p = StreamingPut(client: client, branch: b, path: path, fd: fd, available: written, mtime: WriteStage.mtimeTag(mtime))
+            let p =
+                staging
+                ? StreamingPut(staging: client as! LocalPFSClient, fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
+                : StreamingPut(client: client, branch: b, path: path, fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
             started.puts.withLock { $0.append(p) }
             return p
         }
@@ -59,7 +63,7 @@ final class Started: Sendable {
             #expect(started.puts.withLock { $0.count } == 1)
             let put = try #require(f.takeStream())
             #expect(!f.isStreaming)
-            let r = try await put.finish()
+            guard case .put(let r) = try await put.finish() else { throw PFSError.io("not a put") }
             #expect(r.size == UInt64(all.count))
             #expect(try await client.readFile(.branch(repo, "master"), path: "big.bin") == all)
             #expect(try await client.inspectBranch(repo, "master").head == r.commit)
@@ -96,7 +100,7 @@ final class Started: Sendable {
                 try write(f, pattern(2 << 20, seed: 3), at: 0)
                 #expect(f.isStreaming, "\(stop)")
                 switch stop {
-                case "truncate": try f.truncate(1000)
+                case "truncate": try await f.truncate(1000)
                 case "rename": f.path = "other.bin"
                 case "open": f.opened()
                 default: f.discard()
@@ -123,6 +127,82 @@ final class Started: Sendable {
             #expect(!f.isStreaming)
             #expect(started.puts.withLock { $0.isEmpty })
             f.discard()
+        }
+    }
+
+    // MARK: staged content (the in-process client): the local file does without the streamed bytes
+
+    @Test func stagedBytesSkipTheLocalFileAndTheCommitPutsThem() async throws {
+        try await withClient { client, stage in
+            let started = Started()
+            let f = try stagedFile(client, stage, threshold: 1 << 20, started: started, staging: true)
+            var all: [UInt8] = []
+            for i in 0..<6 {
+                let piece = pattern(700_000, seed: UInt8(i))
+                try write(f, piece, at: all.count)
+                all += piece
+            }
+            #expect(f.isStreaming && f.size == UInt64(all.count))
+            // Only what came before the stream started is in the local file.
+            var st = stat()
+            #expect(stat(f.localPath, &st) == 0 && UInt64(st.st_size) < UInt64(all.count))
+            let stream = try #require(f.takeStream())
+            guard case .staged(let c) = try await stream.finish() else { throw PFSError.io("not staged") }
+            #expect(c.size == UInt64(all.count))
+            let local = client as! LocalPFSClient
+            let r = try await local.putStaged(.branch(repo, "master"), path: "big.bin", staged: c.id, options: PutOptions(metadata: ["mtime": "1"]))
+            #expect(r.size == UInt64(all.count))
+            #expect(try await client.readFile(.branch(repo, "master"), path: "big.bin") == all)
+            // The committed file stays readable through the staged file (its bytes come back from the store), and writable.
+            #expect(try f.read(count: 100, at: all.count - 100) == Array(all.suffix(100)))
+            #expect(f.size == UInt64(all.count))
+            try write(f, pattern(10, seed: 99), at: all.count)
+            #expect(try f.read(count: all.count + 10, at: 0) == all + pattern(10, seed: 99))
+            f.discard()
+        }
+    }
+
+    @Test func aBreakReadsTheStagedBytesBackAndTheFileIsCommittedWhole() async throws {
+        try await withClient { client, stage in
+            for stop in ["write back", "truncate", "open", "read", "rename"] {
+                let started = Started()
+                let f = try stagedFile(client, stage, threshold: 1 << 20, started: started, staging: true)
+                var want = pattern(3 << 20, seed: 5)
+                try write(f, want, at: 0)
+                try write(f, pattern(1 << 20, seed: 6), at: want.count)
+                want += pattern(1 << 20, seed: 6)
+                #expect(f.isStreaming, "\(stop)")
+                switch stop {
+                case "write back":
+                    try write(f, pattern(1000, seed: 9), at: 2 << 20)
+                    want.replaceSubrange((2 << 20)..<((2 << 20) + 1000), with: pattern(1000, seed: 9))
+                case "truncate":
+                    try await f.truncate(3_500_000)
+                    want.removeLast(want.count - 3_500_000)
+                case "open": f.opened()
+                case "read": #expect(try f.read(count: 10, at: 4 << 20 - 10) == Array(want.suffix(10)))
+                default: f.path = "renamed.bin"  // staged content goes wherever the file is at its commit: it keeps streaming
+                }
+                #expect(f.isStreaming == (stop == "rename"), "\(stop)")
+                // Whatever the break, the file has every byte, as written.
+                let contents = try await f.contents()
+                var got: [UInt8] = []
+                for try await piece in contents { got += piece }
+                #expect(got == want, "\(stop)")
+                f.discard()
+            }
+            #expect(try await client.listBranches(repo).isEmpty)  // nothing was committed
+        }
+    }
+
+    @Test func discardingAStagedFileLetsItsContentGo() async throws {
+        try await withClient { client, stage in
+            let started = Started()
+            let f = try stagedFile(client, stage, threshold: 1 << 20, started: started, staging: true)
+            try write(f, pattern(3 << 20, seed: 7), at: 0)
+            let stream = try #require(started.puts.withLock { $0.first })
+            f.discard()
+            await #expect(throws: (any Error).self) { try await stream.finish() }
         }
     }
 }

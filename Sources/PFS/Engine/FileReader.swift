@@ -80,12 +80,19 @@ public struct FileReader: AsyncSequence, AsyncIteratorProtocol, Sendable {
 struct ChunkLoader: Sendable {
     let metadata: any MetadataStore
     let blobs: any BlobStore
+    /// Small chunks not yet in the metadata store (those of staged content), by digest.
+    var pending: (@Sendable (Digest) -> [UInt8]?)? = nil
     /// Verified small chunks (those kept in the metadata store), so hot small files cost no store read.
     let small = FIFOCache<Digest, [UInt8]>(capacity: 32 << 20, cost: { $0.count })
 
     func load(_ ref: ChunkRef) async throws -> [UInt8] {
         if ref.inMeta, let hit = small.get(ref.digest) { return hit }
-        let data = ref.inMeta ? try await metadata.chunk(ref.digest) : try await blobs.get(ref.digest)
+        let data: [UInt8]?
+        if ref.inMeta, let pending, let bytes = pending(ref.digest) {
+            data = bytes
+        } else {
+            data = ref.inMeta ? try await metadata.chunk(ref.digest) : try await blobs.get(ref.digest)
+        }
         guard let data else { throw PFSError.corrupt("chunk \(ref.digest) is missing from the store") }
         guard data.count == Int(ref.size), Digest.of(data) == ref.digest else {
             throw PFSError.corrupt("chunk \(ref.digest) does not match its hash")

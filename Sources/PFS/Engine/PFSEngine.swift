@@ -10,6 +10,7 @@ public final class PFSEngine: Sendable {
     let nodes: StoreNodeSource
     let writer: CommitWriter
     let inflight = InflightChunks()
+    let staged = StagedContents()
     let loader: ChunkLoader
     let events = CommitEvents()
     /// Finished commits, which never change until they are deleted.

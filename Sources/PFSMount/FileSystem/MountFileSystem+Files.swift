@@ -167,7 +167,7 @@ extension MountFileSystem {
                         b, path, truncate: sizeSet && attr.st_size == 0, limit: sizeSet ? UInt64(attr.st_size) : nil, commit: attrs.commit)
                     opened = true
                 }
-                if sizeSet { try staged!.truncate(UInt64(attr.st_size)) }
+                if sizeSet { try await staged!.truncate(UInt64(attr.st_size)) }
                 if mtimeSet { staged!.mtime = mtime }
                 if opened { _ = staged!.closed() }
                 if staged!.writers == 0 { writes.changed(b) }

@@ -3,7 +3,8 @@ import Glibc
 import PFS
 
 /// A file being written through the mount: its bytes in a local file of the cache directory until the
-/// commit that records them. Reads and writes go straight to the local file.
+/// commit that records them. Reads and writes go straight to the local file, except the bytes of a stream
+/// that keeps no local copy (see ``StreamingPut``): those are read back from the store before anything needs them.
 final class StagedFile: @unchecked Sendable {
     let localPath: String
     let branch: WriteStage.Branch
@@ -17,7 +18,13 @@ final class StagedFile: @unchecked Sendable {
     /// Bytes written strictly sequentially from offset 0 so far; nil once a write was not (or the file was
     /// filled from the store, truncated, renamed or opened a second time).
     private var sequential: UInt64? = 0
+    /// The stream, while `sequential` is set; after a commit took it, a staged one stays as the store of the
+    /// bytes the local file lacks.
     private var stream: StreamingPut?
+    /// The end of the bytes that are only in the stream's staged content (0: none).
+    private var streamedSize: UInt64 = 0
+    /// Bytes were lost: they went only to the store, and could not be read back.
+    private var damaged = false
     /// Commits reading the bytes now; while one is, the stage writes a reopened file into a copy, and a
     /// discard waits for the last reader.
     private var commitReaders = 0
@@ -46,10 +53,11 @@ final class StagedFile: @unchecked Sendable {
     var path: String {
         get { locked { _path } }
         set {
+            // Staged content is put under whatever path the file has at its commit; a put already has its path.
             let s: StreamingPut? = locked {
                 _path = newValue
                 _version += 1
-                return stopStreaming()
+                return stream?.keepsLocalCopy == true ? stopStreaming() : nil
             }
             s?.abort()
         }
@@ -69,56 +77,135 @@ final class StagedFile: @unchecked Sendable {
     }
 
     func opened() {
+        // Two writers may interleave: no more streaming. Staged bytes stay in the store until something needs them.
         let s: StreamingPut? = locked {
             _writers += 1
-            return _writers > 1 ? stopStreaming() : nil
+            guard _writers > 1 else { return nil }
+            sequential = nil
+            return stream?.keepsLocalCopy == true ? stopStreaming() : nil
         }
         s?.abort()
     }
 
-    /// Ends sequential streaming (under the lock); returns the put to abort.
+    /// Ends sequential streaming (under the lock); returns the stream for ``restore(_:)``.
     private func stopStreaming() -> StreamingPut? {
         sequential = nil
         defer { stream = nil }
         return stream
     }
 
-    /// Whether the file's bytes are being streamed into the store.
-    var isStreaming: Bool { locked { stream != nil } }
+    /// Brings back what a stopped stream took (the bytes it kept only in the store), or abandons a put whose bytes
+    /// the local file has anyway. Waits: for file-system requests' threads, never for tasks (see ``settle()``).
+    private func restore(_ s: StreamingPut?) throws {
+        guard let s else { return }
+        if s.keepsLocalCopy { return s.abort() }
+        do {
+            try s.materializeWaiting(into: fd)
+            locked { streamedSize = 0 }
+        } catch {
+            lost(s)
+            throw FuseError(EIO)
+        }
+    }
 
-    /// Takes the streaming put for a commit to finish; the file is not streamed again after that.
-    func takeStream() -> StreamingPut? { locked { stopStreaming() } }
+    private func lost(_ s: StreamingPut) {
+        locked { damaged = true }
+        s.abort()
+    }
+
+    /// Brings back the bytes a stream kept only in the store, before something reads or changes the local file.
+    private func materialize() throws {
+        if locked({ damaged }) { throw FuseError(EIO) }
+        try restore(locked { stream == nil ? nil : stopStreaming() })
+    }
+
+    /// ``materialize()`` for tasks.
+    func settle() async throws {
+        if locked({ damaged }) { throw FuseError(EIO) }
+        guard let s = locked({ stream == nil ? nil : stopStreaming() }) else { return }
+        if s.keepsLocalCopy { return s.abort() }
+        do {
+            try await s.materialize(into: fd)
+            locked { streamedSize = 0 }
+        } catch {
+            lost(s)
+            throw FuseError(EIO)
+        }
+    }
+
+    /// Whether the file's bytes are being streamed into the store.
+    var isStreaming: Bool { locked { stream != nil && sequential != nil } }
+    /// Whether they are streamed by a put to the branch (not as staged content).
+    var isStreamingPut: Bool { locked { stream?.keepsLocalCopy == true && sequential != nil } }
+
+    /// Takes the stream for a commit to finish; the file is not streamed again after that. Staged content
+    /// stays with the file (its bytes are not in the local file) until they are read back or the file is discarded.
+    func takeStream() -> StreamingPut? {
+        locked {
+            guard let s = stream else { return nil }
+            sequential = nil
+            if s.keepsLocalCopy { stream = nil }
+            return s
+        }
+    }
+
+    /// Abandons a put to the branch (the file was deleted while open); staged content stays, as nothing commits it.
+    func stopPut() {
+        locked { stream?.keepsLocalCopy == true ? stopStreaming() : nil }?.abort()
+    }
     /// One writer fewer; returns how many are left.
     func closed() -> Int { locked { _writers = max(0, _writers - 1); return _writers } }
 
     var size: UInt64 {
         var st = stat()
-        return fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
+        let local = fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
+        return Swift.max(local, locked { streamedSize })
     }
 
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> Int {
-        // Not at the end: the put reads the staged file, so stop it before these bytes change what it reads.
-        let broken: StreamingPut? = locked {
-            guard let s = sequential, s != UInt64(offset) else { return nil }
-            return stopStreaming()
+        let now = Date()
+        let at = UInt64(offset)
+        // At the end of a file whose stream keeps no local copy, the bytes go to the stream only (in order: under
+        // the lock). Anywhere else the stream stops first, and gives back what it took.
+        let (streamed, stopped): (StreamingPut?, StreamingPut?) = try locked {
+            if damaged { throw FuseError(EIO) }
+            guard let s = stream else { return (nil, nil) }
+            if let seq = sequential, seq == at {
+                guard !s.keepsLocalCopy else { return (nil, nil) }
+                let total = seq + UInt64(bytes.count)
+                sequential = total
+                streamedSize = Swift.max(streamedSize, total)
+                _version += 1
+                _mtime = now
+                s.enqueue(Array(bytes), total: total)
+                return (s, nil)
+            }
+            return (nil, stopStreaming())
         }
-        broken?.abort()
+        if let streamed {
+            streamed.waitForRoom()
+            return bytes.count
+        }
+        try restore(stopped)
         let n = pwrite(fd, bytes.baseAddress, bytes.count, off_t(offset))
         guard n >= 0 else { throw FuseError(errno) }
-        let now = Date()
         let (advanced, aborted, start): (StreamingPut?, StreamingPut?, (String, UInt64)?) = locked {
             _version += 1
             _mtime = now
             guard let s = sequential else { return (nil, nil, nil) }
             // Another write at the same offset got there first: the bytes there are not known to be ours.
-            guard s == UInt64(offset) else { return (nil, stopStreaming(), nil) }
+            guard s == at else { return (nil, stopStreaming(), nil) }
             let total = s + UInt64(n)
             sequential = total
-            if let stream { return (stream, nil, nil) }
+            if let stream {
+                // A put that keeps a local copy: it gets the bytes in memory too, and need not read them back.
+                stream.enqueue(Array(UnsafeRawBufferPointer(rebasing: bytes[..<n])), total: total)
+                return (stream, nil, nil)
+            }
             return (nil, nil, total >= streamThreshold && streamStarter != nil ? (_path, total) : nil)
         }
-        aborted?.abort()
-        advanced?.advance(to: UInt64(offset) + UInt64(n))
+        try restore(aborted)
+        advanced?.waitForRoom()
         if let (path, total) = start { beginStream(path: path, written: total, mtime: now) }
         return n
     }
@@ -140,6 +227,7 @@ final class StagedFile: @unchecked Sendable {
     }
 
     func read(count: Int, at offset: Int) throws -> [UInt8] {
+        try materialize()
         var out = [UInt8](repeating: 0, count: count)
         let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
         guard n >= 0 else { throw FuseError(errno) }
@@ -147,15 +235,20 @@ final class StagedFile: @unchecked Sendable {
         return out
     }
 
-    func truncate(_ size: UInt64) throws {
-        locked { stopStreaming() }?.abort()
+    func truncate(_ size: UInt64) async throws {
+        if size == 0, let s = locked({ stopStreaming() }) {
+            // Nothing of the streamed bytes is kept.
+            s.abort()
+            locked { streamedSize = 0 }
+        }
+        try await settle()
         guard ftruncate(fd, off_t(size)) == 0 else { throw FuseError(errno) }
         locked { _version += 1; _mtime = Date() }
     }
 
     /// Appends `bytes` at the end (while filling the file from the store).
-    func append(_ bytes: [UInt8]) throws {
-        locked { stopStreaming() }?.abort()
+    func append(_ bytes: [UInt8]) async throws {
+        try await settle()
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -168,8 +261,12 @@ final class StagedFile: @unchecked Sendable {
         NodeAttributes(kind: .file, size: size, modified: mtime, entry: nil, commit: nil, readOnly: readOnly)
     }
 
-    /// The bytes, streamed from the local file in pieces of 1 MiB.
-    func contents() -> StagedFileContents { StagedFileContents(fd: fd) }
+    /// The bytes, streamed from the local file in pieces of 1 MiB (after reading back any that a stream kept
+    /// only in the store).
+    func contents() async throws -> StagedFileContents {
+        try await settle()
+        return StagedFileContents(fd: fd)
+    }
 
     /// Whether a commit is reading the bytes now.
     var isBeingCommitted: Bool { locked { commitReaders > 0 } }
@@ -209,7 +306,7 @@ final class StagedFile: @unchecked Sendable {
 
     /// Fills this (new, empty) file with the bytes of `other`.
     func copyContents(of other: StagedFile) async throws {
-        for try await piece in other.contents() { try append(piece) }
+        for try await piece in try await other.contents() { try await append(piece) }
     }
 }
 

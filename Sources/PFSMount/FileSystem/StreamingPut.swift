@@ -6,43 +6,86 @@ import PFSClient
 /// The bytes of a staged file streamed into the store while the file is written strictly sequentially, so
 /// that its commit only waits for the tail.
 ///
-/// The put reads the staged file itself, up to what has been written, and waits for more; it ends only when
-/// ``finish()`` says so (from a commit, which records the result). ``abort()`` makes the body throw, so the
-/// store commits nothing of it; the staged file keeps every byte and is committed the ordinary way.
+/// The bytes before `start` are read from the staged file; the writer hands later ones over in memory
+/// (``enqueue(_:total:)``), and waits while ``queueLimit`` bytes are queued (``waitForRoom()``). Where they
+/// end up depends on the client:
+/// - one that stages content (the in-process one): the stream is staged content, and the staged file does
+///   not get the bytes, which saves writing and reading them back. A commit puts the staged content; when the
+///   file is changed other than at its end, ``materialize(into:)`` reads them back into the staged file.
+/// - any other: the writer also keeps every byte in the staged file, and the stream is a put to the branch
+///   that ends only when ``finish()`` says so (from a commit, which records the result). ``abort()`` makes the
+///   body throw, so the store commits nothing of it, and the staged file is committed the ordinary way.
 final class StreamingPut: @unchecked Sendable {
+    /// What the streamed bytes become.
+    enum Outcome {
+        case staged(StagedContent)
+        case put(PutResult)
+    }
+
+    /// At most this many bytes wait in memory for the store before a writer waits.
+    static let queueLimit = 64 << 20
+
+    /// Where the bytes after `start` are (nil: also in the staged file, kept by the writer).
+    let stager: (any ContentStaging)?
+    /// The offset from which the writer hands the bytes over.
+    let start: UInt64
     /// The mtime the put was started with (a commit replaces it when the file changed since).
     let startMtime: String
-    private let lock = NSLock()
+    private let condition = NSCondition()
+    private var queue: [[UInt8]] = []
+    private var queued = 0
     private var available: UInt64
     private var end: UInt64?
     private var aborted = false
     private var waiter: CheckedContinuation<Void, Never>?
-    private var task: Task<PutResult, any Error>?
+    private var task: Task<Outcome, any Error>?
+
+    /// Whether the staged file keeps the bytes as well.
+    var keepsLocalCopy: Bool { stager == nil }
+
+    /// Stages the bytes of the file from `fd` (a descriptor of its own, closed when the stream ends), of which
+    /// `start` are written so far.
+    init(staging stager: any ContentStaging, fd: Int32, start: UInt64, mtime: String) {
+        self.stager = stager
+        self.start = start
+        available = start
+        startMtime = mtime
+        let body = Body(put: self, fd: fd)
+        task = Task {
+            defer { Glibc.close(fd) }
+            return .staged(try await stager.stageContent(from: body))
+        }
+    }
 
     /// Starts putting the file at `path` of branch `b` from `fd` (a descriptor of its own, closed when the put ends),
-    /// of which `available` bytes are written so far.
-    init(client: any PFSClient, branch b: WriteStage.Branch, path: String, fd: Int32, available: UInt64, mtime: String) {
-        self.available = available
+    /// of which `start` bytes are written so far.
+    init(client: any PFSClient, branch b: WriteStage.Branch, path: String, fd: Int32, start: UInt64, mtime: String) {
+        stager = nil
+        self.start = start
+        available = start
         startMtime = mtime
         let body = Body(put: self, fd: fd)
         // To the branch, not a commit: the put lands in whatever commit is open on it when it ends (the commit
         // that finishes it), or makes one.
         task = Task {
             defer { Glibc.close(fd) }
-            return try await client.putFile(.branch(b.repo, b.name), path: path, from: body, options: PutOptions(metadata: ["mtime": mtime]))
+            return .put(try await client.putFile(.branch(b.repo, b.name), path: path, from: body, options: PutOptions(metadata: ["mtime": mtime])))
         }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         return try body()
     }
 
-    /// More bytes were written at the end: `total` are there now.
-    func advance(to total: UInt64) {
+    /// Hands over the bytes written at the end; `total` are written now. Called in the order of the writes
+    /// (under the staged file's lock), so it never waits: ``waitForRoom()`` does, after the lock.
+    func enqueue(_ bytes: [UInt8], total: UInt64) {
         let w: CheckedContinuation<Void, Never>? = locked {
             guard end == nil, !aborted else { return nil }
+            queue.append(bytes)
+            queued += bytes.count
             available = total
             defer { waiter = nil }
             return waiter
@@ -50,10 +93,19 @@ final class StreamingPut: @unchecked Sendable {
         w?.resume()
     }
 
-    /// Ends the body with what was written and waits for the put; throws if it was aborted or failed.
-    func finish() async throws -> PutResult {
-        let (w, t): (CheckedContinuation<Void, Never>?, Task<PutResult, any Error>?) = locked {
+    /// Waits while the store is more than ``queueLimit`` bytes behind the writer.
+    func waitForRoom() {
+        condition.lock()
+        while queued > Self.queueLimit, end == nil, !aborted { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Ends the body with what was written and waits for the stream's outcome; throws if it was aborted or failed.
+    /// Called again, it returns the same outcome.
+    func finish() async throws -> Outcome {
+        let (w, t): (CheckedContinuation<Void, Never>?, Task<Outcome, any Error>?) = locked {
             if end == nil { end = available }
+            condition.broadcast()
             defer { waiter = nil }
             return (waiter, task)
         }
@@ -62,47 +114,93 @@ final class StreamingPut: @unchecked Sendable {
         return try await t.value
     }
 
-    /// Makes the body throw: the store commits nothing of this put.
+    /// Makes the body throw, so the store keeps nothing of it, and lets go of content already staged.
     func abort() {
-        let w: CheckedContinuation<Void, Never>? = locked {
+        let (w, t): (CheckedContinuation<Void, Never>?, Task<Outcome, any Error>?) = locked {
             aborted = true
+            condition.broadcast()
             defer { waiter = nil }
-            return waiter
+            return (waiter, task)
         }
         w?.resume()
+        guard let stager, let t else { return }
+        Task {
+            if case .staged(let c)? = try? await t.value { await stager.dropStaged(c.id) }
+        }
     }
 
-    private enum Next {
-        case bytes(UInt64)
+    /// Ends the stream and writes the bytes that went only to the store back into `fd` at their offsets, then
+    /// lets the staged content go.
+    func materialize(into fd: Int32) async throws {
+        guard let stager else { return }
+        guard case .staged(let c) = try await finish() else { throw PFSError.io("the stream is not staged content") }
+        var at = start
+        for try await piece in try await stager.readStaged(c.id, offset: start, length: nil) {
+            try piece.withUnsafeBytes { raw in
+                var written = 0
+                while written < raw.count {
+                    let n = pwrite(fd, raw.baseAddress! + written, raw.count - written, off_t(at) + off_t(written))
+                    guard n > 0 else { throw PFSError.io("cannot write a staging file: \(String(cString: strerror(errno)))") }
+                    written += n
+                }
+            }
+            at += UInt64(piece.count)
+        }
+        guard at == c.size else { throw PFSError.io("staged content has \(c.size) bytes; \(at) were read back") }
+        await stager.dropStaged(c.id)
+    }
+
+    /// ``materialize(into:)`` for a file-system request's thread, which waits for it (never a task's thread:
+    /// those are few, and the work needs one).
+    func materializeWaiting(into fd: Int32) throws {
+        let done = DispatchSemaphore(value: 0)
+        let result = LockedResult()
+        Task {
+            do {
+                try await materialize(into: fd)
+            } catch {
+                result.set(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = result.error { throw error }
+    }
+
+    fileprivate enum Next {
+        case local(UInt64)
+        case memory([UInt8])
         case end
     }
 
-    /// How many bytes past `offset` may be read, nil at the end; waits while there are none.
-    fileprivate func next(after offset: UInt64) async throws -> UInt64? {
+    /// What follows `offset`: bytes to read from the staged file, bytes handed over, or the end; waits while
+    /// there is nothing yet.
+    fileprivate func next(after offset: UInt64) async throws -> Next {
         while true {
             let state: Next? = try locked {
                 if aborted { throw PFSError.io("the streamed put was abandoned (the file was changed other than at its end, renamed, deleted or opened again)") }
-                let limit = end ?? available
-                if limit > offset { return .bytes(limit - offset) }
+                if offset < start { return .local(start - offset) }
+                if !queue.isEmpty {
+                    let b = queue.removeFirst()
+                    queued -= b.count
+                    condition.broadcast()
+                    return .memory(b)
+                }
                 return end != nil ? .end : nil
             }
-            switch state {
-            case .bytes(let n)?: return n
-            case .end?: return nil
-            case nil:
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    let now: Bool = locked {
-                        if aborted || end != nil || available > offset { return true }
-                        waiter = c
-                        return false
-                    }
-                    if now { c.resume() }
+            if let state { return state }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now: Bool = locked {
+                    if aborted || end != nil || !queue.isEmpty { return true }
+                    waiter = c
+                    return false
                 }
+                if now { c.resume() }
             }
         }
     }
 
-    /// The staged file's bytes as they are written, in pieces of up to 1 MiB.
+    /// The staged file's bytes up to `start`, then the ones handed over, as they come.
     struct Body: AsyncSequence, Sendable {
         typealias Element = [UInt8]
         let put: StreamingPut
@@ -114,24 +212,42 @@ final class StreamingPut: @unchecked Sendable {
             var offset: UInt64 = 0
 
             mutating func next() async throws -> [UInt8]? {
-                guard let ready = try await put.next(after: offset) else { return nil }
-                let want = Int(Swift.min(ready, 1 << 20))
-                let at = offset
-                let fd = fd
-                let buf = try [UInt8](unsafeUninitializedCapacity: want) { b, count in
-                    var done = 0
-                    while done < want {
-                        let n = pread(fd, b.baseAddress! + done, want - done, off_t(at) + off_t(done))
-                        guard n > 0 else { throw PFSError.io("cannot read a staging file: \(n == 0 ? "it is shorter than written" : String(cString: strerror(errno)))") }
-                        done += n
+                switch try await put.next(after: offset) {
+                case .end:
+                    return nil
+                case .memory(let bytes):
+                    offset += UInt64(bytes.count)
+                    return bytes
+                case .local(let ready):
+                    let want = Int(Swift.min(ready, 1 << 20))
+                    let at = offset
+                    let fd = fd
+                    let buf = try [UInt8](unsafeUninitializedCapacity: want) { b, count in
+                        var done = 0
+                        while done < want {
+                            let n = pread(fd, b.baseAddress! + done, want - done, off_t(at) + off_t(done))
+                            guard n > 0 else {
+                                throw PFSError.io("cannot read a staging file: \(n == 0 ? "it is shorter than written" : String(cString: strerror(errno)))")
+                            }
+                            done += n
+                        }
+                        count = done
                     }
-                    count = done
+                    offset += UInt64(buf.count)
+                    return buf
                 }
-                offset += UInt64(buf.count)
-                return buf
             }
         }
 
         func makeAsyncIterator() -> AsyncIterator { AsyncIterator(put: put, fd: fd) }
     }
+}
+
+/// The outcome of work done on another task, for a thread that waits for it.
+private final class LockedResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    func set(_ error: (any Error)?) { lock.withLock { stored = error } }
+    var error: (any Error)? { lock.withLock { stored } }
 }

@@ -151,7 +151,7 @@ final class WriteStage: @unchecked Sendable {
         switch staged {
         case .none: break
         case .opened(let f):
-            if truncate { try f.truncate(0) }
+            if truncate { try await f.truncate(0) }
             return f
         case .beingCommitted(let old):
             // A commit is reading the file as it was closed: write into a copy, so that commit records exactly
@@ -189,9 +189,9 @@ final class WriteStage: @unchecked Sendable {
                 let size = try await fs.client.inspectFile(cref, path: path).size
                 let len = min(size, limit ?? size)
                 if len > 0 {
-                    for try await piece in try await fs.client.getFile(cref, path: path, offset: 0, length: len) { try f.append(piece) }
+                    for try await piece in try await fs.client.getFile(cref, path: path, offset: 0, length: len) { try await f.append(piece) }
                 }
-                if let limit, limit > size { try f.truncate(limit) }
+                if let limit, limit > size { try await f.truncate(limit) }
             } catch {
                 f.discard()
                 throw error
@@ -220,7 +220,11 @@ final class WriteStage: @unchecked Sendable {
         // With commits only at unmount nothing waits for the commit, and a put parked until then holds memory.
         if fs.configuration.commitPolicy == .close { f.streamThreshold = fs.configuration.streamThresholdBytes }
         f.streamStarter = { [client = fs.client] fd, path, written, mtime in
-            StreamingPut(client: client, branch: b, path: path, fd: fd, available: written, mtime: Self.mtimeTag(mtime))
+            // In-process, the bytes are staged in the store and the local file does without them.
+            if let stager = client as? any ContentStaging {
+                return StreamingPut(staging: stager, fd: fd, start: written, mtime: Self.mtimeTag(mtime))
+            }
+            return StreamingPut(client: client, branch: b, path: path, fd: fd, start: written, mtime: Self.mtimeTag(mtime))
         }
         return f
     }
@@ -243,7 +247,7 @@ final class WriteStage: @unchecked Sendable {
             return f
         }
         // Still open: its bytes go nowhere, and a put streaming them stops now.
-        if let f { if f.writers == 0 { f.discard() } else { f.takeStream()?.abort() } }
+        if let f { if f.writers == 0 { f.discard() } else { f.stopPut() } }
     }
 
     func makeDirectory(_ b: Branch, _ path: String) {
@@ -351,8 +355,8 @@ final class WriteStage: @unchecked Sendable {
         let opCount = files.count + dirs.count + (deleted.isEmpty ? 0 : 1)
         var target = CommitRef.branch(b.repo, b.name)
         var open: CommitID?
-        // A streamed file is put to the branch: an open commit takes it together with its final mtime.
-        let streamed = files.contains { $0.1.isStreaming }
+        // A file streamed by a put is put to the branch: an open commit takes it together with its final mtime.
+        let streamed = files.contains { $0.1.isStreamingPut }
         if opCount > 1 || streamed, let c = try? await client.startCommit(b.repo, branch: b.name, parent: nil, description: "pachs3 mount") {
             open = c.id
             target = .commit(b.repo, c.id)
@@ -377,15 +381,20 @@ final class WriteStage: @unchecked Sendable {
                         if let stream = f.takeStream() {
                             // Most of its bytes are in the store already: only the tail is left.
                             do {
-                                let r = try await stream.finish()
-                                if stream.startMtime == mtime && (openID == nil || r.commit == openID) { return r.commit }
-                                return try await client.copyFile(
-                                    from: .commit(repo, r.commit), path: p, to: target, path: p, replacing: FileAttributes(metadata: ["mtime": mtime]))
+                                switch try await stream.finish() {
+                                case .staged(let c):
+                                    return try await stream.stager!.putStaged(target, path: p, staged: c.id, options: PutOptions(metadata: ["mtime": mtime]))
+                                        .commit
+                                case .put(let r):
+                                    if stream.startMtime == mtime && (openID == nil || r.commit == openID) { return r.commit }
+                                    return try await client.copyFile(
+                                        from: .commit(repo, r.commit), path: p, to: target, path: p, replacing: FileAttributes(metadata: ["mtime": mtime]))
+                                }
                             } catch {
                                 log("the streamed put of '\(p)' stopped (\(error)); committing it from its staged copy")
                             }
                         }
-                        return try await client.putFile(target, path: p, from: f.contents(), options: PutOptions(metadata: ["mtime": mtime])).commit
+                        return try await client.putFile(target, path: p, from: try await f.contents(), options: PutOptions(metadata: ["mtime": mtime])).commit
                     }
                     pending += 1
                 }
