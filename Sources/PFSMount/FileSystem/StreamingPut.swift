@@ -45,7 +45,23 @@ final class StreamingPut: @unchecked Sendable {
 
     /// Stages the bytes of the file from `fd` (a descriptor of its own, closed when the stream ends), of which
     /// `start` are written so far.
-    init(staging stager: any ContentStaging, fd: Int32, start: UInt64, mtime: String) {
+    convenience init(staging stager: any ContentStaging, fd: Int32, start: UInt64, mtime: String) {
+        self.init(stager: stager, fd: fd, start: start, mtime: mtime) { body in .staged(try await stager.stageContent(from: body)) }
+    }
+
+    /// Starts putting the file at `path` of branch `b` from `fd` (a descriptor of its own, closed when the put ends),
+    /// of which `start` bytes are written so far.
+    convenience init(client: any PFSClient, branch b: WriteStage.Branch, path: String, fd: Int32, start: UInt64, mtime: String) {
+        // To the branch, not a commit: the put lands in whatever commit is open on it when it ends (the commit
+        // that finishes it), or makes one.
+        self.init(stager: nil, fd: fd, start: start, mtime: mtime) { body in
+            .put(try await client.putFile(.branch(b.repo, b.name), path: path, from: body, options: PutOptions(metadata: ["mtime": mtime])))
+        }
+    }
+
+    private init(
+        stager: (any ContentStaging)?, fd: Int32, start: UInt64, mtime: String, consume: @escaping @Sendable (Body) async throws -> Outcome
+    ) {
         self.stager = stager
         self.start = start
         available = start
@@ -53,23 +69,7 @@ final class StreamingPut: @unchecked Sendable {
         let body = Body(put: self, fd: fd)
         task = Task {
             defer { Glibc.close(fd) }
-            return .staged(try await stager.stageContent(from: body))
-        }
-    }
-
-    /// Starts putting the file at `path` of branch `b` from `fd` (a descriptor of its own, closed when the put ends),
-    /// of which `start` bytes are written so far.
-    init(client: any PFSClient, branch b: WriteStage.Branch, path: String, fd: Int32, start: UInt64, mtime: String) {
-        stager = nil
-        self.start = start
-        available = start
-        startMtime = mtime
-        let body = Body(put: self, fd: fd)
-        // To the branch, not a commit: the put lands in whatever commit is open on it when it ends (the commit
-        // that finishes it), or makes one.
-        task = Task {
-            defer { Glibc.close(fd) }
-            return .put(try await client.putFile(.branch(b.repo, b.name), path: path, from: body, options: PutOptions(metadata: ["mtime": mtime])))
+            return try await consume(body)
         }
     }
 
