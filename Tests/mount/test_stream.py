@@ -75,6 +75,24 @@ def test_truncate_and_a_second_open_mid_file_keep_the_bytes_exact(server, s3, re
     assert wait_until(lambda: s3_get(s3, repo, "trunc.bin") == data[: 10 * MiB] + b"tail", 30)
 
 
+def test_reading_the_streamed_part_and_renaming_mid_file_keep_the_bytes_exact(server, s3, repo):
+    """In-process the streamed bytes are not in the local copy: a read of them gets them back from the store; a
+    rename of the open file changes only where they are committed."""
+    src, dst = server.mnt / repo / "master" / "part.tmp", server.mnt / repo / "master" / "final.bin"
+    data = os.urandom(BIG)
+    with open(src, "w+b", buffering=0) as f:
+        write_in_pieces(f, data[: 16 * MiB])
+        os.rename(src, dst)
+        write_in_pieces(f, data[: 20 * MiB], start=16 * MiB)
+        os.pread(f.fileno(), 1, 0)  # a read anywhere brings the streamed bytes home
+        assert os.pread(f.fileno(), MiB, 14 * MiB) == data[14 * MiB : 15 * MiB]
+        f.seek(20 * MiB)
+        write_in_pieces(f, data, start=20 * MiB)
+    assert wait_until(lambda: s3_get(s3, repo, "final.bin") == data, 30)
+    # No commit ever had the temporary name.
+    assert "Versions" not in s3.list_object_versions(Bucket=f"master.{repo}", Prefix="part.tmp")
+
+
 def test_fsync_mid_file_commits_what_is_written_and_the_rest_follows(server, s3, repo):
     p = server.mnt / repo / "master" / "synced.bin"
     data = os.urandom(BIG)
