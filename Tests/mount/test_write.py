@@ -226,6 +226,29 @@ def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
     assert not (b / "ephemeral.txt").exists()
 
 
+def test_files_removed_or_renamed_before_any_commit_make_no_empty_commits(server, s3, repo):
+    """A file made and removed (an editor's swap file), or renamed while open, before a commit recorded it leaves
+    nothing to delete: no commit for that alone. Deleting a committed file still commits."""
+    b = server.mnt / repo / "master"
+    (b / "keep.txt").write_bytes(b"k")
+    assert wait_until(lambda: s3_get(s3, repo, "keep.txt") == b"k", 5)
+    before = commits(server, repo)
+    with open(b / ".swap", "wb") as f:
+        f.write(b"swap")
+        os.unlink(b / ".swap")
+    with open(b / "a.tmp", "wb") as f:
+        f.write(b"x")
+        os.rename(b / "a.tmp", b / "a.txt")
+        time.sleep(0.3)  # past the commit delay: the rename alone would have made a commit
+        f.write(b"y")
+    assert wait_until(lambda: s3_get(s3, repo, "a.txt") == b"xy", 5)
+    time.sleep(0.3)
+    assert len(commits(server, repo)) == len(before) + 1
+    os.unlink(b / "keep.txt")
+    assert wait_until(lambda: s3_get(s3, repo, "keep.txt") is None, 5)
+    assert len(commits(server, repo)) == len(before) + 2
+
+
 def test_listings_are_complete_while_commits_are_in_flight(server, s3, repo):
     d = server.mnt / repo / "master" / "many"
     os.mkdir(d)

@@ -336,6 +336,19 @@ final class WriteStage: @unchecked Sendable {
         }
     }
 
+    /// Whether any of `paths` (files, or directory markers ending with `/`) is in the branch's HEAD.
+    private func anyCommitted(_ paths: Set<String>, in b: Branch) async throws -> Bool {
+        for p in paths {
+            do {
+                let info = try await fs.client.inspectFile(.branch(b.repo, b.name), path: p)
+                if info.path == p, info.entry != nil { return true }
+            } catch let e as PFSError {
+                guard case .notFound = e else { throw e }
+            }
+        }
+        return false
+    }
+
     private func record(_ b: Branch, includeOpen: Bool) async throws {
         let (files, recorded, deleted, dirs): ([(String, StagedFile, Int)], [StagedFile], Set<String>, Set<String>) = locked {
             guard var c = branches[b] else { return ([], [], [], []) }
@@ -364,7 +377,10 @@ final class WriteStage: @unchecked Sendable {
         var last: CommitID?
         do {
             if !deleted.isEmpty {
-                let paths = deleted.filter { d in !files.contains { $0.0 == d } }
+                var paths = deleted.filter { d in !files.contains { $0.0 == d } }
+                // Deletions alone (of a file made and removed or renamed before any commit recorded it) commit only
+                // when there is something to delete: deleting what is not there would make an empty commit.
+                if files.isEmpty && dirs.isEmpty, try await !anyCommitted(paths, in: b) { paths = [] }
                 if !paths.isEmpty { last = try await client.deleteFiles(target, paths: Array(paths), prefixes: []) }
             }
             for d in dirs { last = try await client.createDirectory(target, path: d) }
