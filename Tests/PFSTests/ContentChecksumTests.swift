@@ -68,6 +68,15 @@ struct ContentChecksumTests {
             var strings = NodeStrings()
             #expect(try TreeNode.decodeEntry(&r, strings: &strings) == plain)
         }
+        // A multipart entry's part checksums follow, in the checksum's algorithm.
+        plain.checksum = ContentChecksum(.crc32, value: [1, 2, 3, 4], parts: 2)
+        plain.partSizes = [5, 6]
+        plain.partChecksums = [Self.crc, ContentChecksum(.crc32, value: [9, 9, 9, 9])!]
+        var w2 = BinaryWriter()
+        TreeNode.encode(plain, into: &w2)
+        var r2 = BinaryReader(w2.bytes)
+        var strings2 = NodeStrings()
+        #expect(try TreeNode.decodeEntry(&r2, strings: &strings2) == plain)
         #expect(ContentChecksum(.crc32, value: [1, 2, 3]) == nil)
         #expect(ContentChecksum(.sha1, value: [UInt8](repeating: 0, count: 20), parts: 0) == nil)
     }

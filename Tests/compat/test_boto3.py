@@ -824,6 +824,20 @@ def test_get_object_attributes(s3, bucket, endpoint):
     s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up["UploadId"], MultipartUpload={"Parts": done})
     mp = s3.get_object_attributes(Bucket=bucket, Key="mp", ObjectAttributes=["ObjectParts", "ObjectSize"])
     assert mp["ObjectParts"]["TotalPartsCount"] == 2 and mp["ObjectSize"] == len(parts[0]) + 1
+    assert "Parts" not in mp["ObjectParts"]  # no part checksums, so (as S3) no parts listed
+    # With part checksums: the parts, a page at a time, and one part's checksum on GET ?partNumber.
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mpsum", ChecksumAlgorithm="CRC32")
+    done = [{"PartNumber": i, "ETag": s3.upload_part(Bucket=bucket, Key="mpsum", UploadId=up["UploadId"], PartNumber=i, Body=b,
+                                                   ChecksumAlgorithm="CRC32")["ETag"], "ChecksumCRC32": crc32_b64(b)}
+            for i, b in enumerate(parts, start=1)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mpsum", UploadId=up["UploadId"], MultipartUpload={"Parts": done})
+    first = s3.get_object_attributes(Bucket=bucket, Key="mpsum", ObjectAttributes=["ObjectParts"], MaxParts=1)["ObjectParts"]
+    assert first["TotalPartsCount"] == 2 and first["IsTruncated"] and first["NextPartNumberMarker"] == 1
+    assert first["Parts"] == [{"PartNumber": 1, "Size": len(parts[0]), "ChecksumCRC32": crc32_b64(parts[0])}]
+    rest = s3.get_object_attributes(Bucket=bucket, Key="mpsum", ObjectAttributes=["ObjectParts"], PartNumberMarker=1)["ObjectParts"]
+    assert not rest["IsTruncated"] and rest["Parts"] == [{"PartNumber": 2, "Size": 1, "ChecksumCRC32": crc32_b64(parts[1])}]
+    second = s3.get_object(Bucket=bucket, Key="mpsum", PartNumber=2, ChecksumMode="ENABLED")
+    assert second["ChecksumCRC32"] == crc32_b64(parts[1]) and second["Body"].read() == parts[1]
     with pytest.raises(ClientError) as e:
         s3.get_object_attributes(Bucket=bucket, Key="missing", ObjectAttributes=["ETag"])
     assert_client_error(e.value, "NoSuchKey", 404)

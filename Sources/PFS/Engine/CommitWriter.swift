@@ -298,6 +298,7 @@ actor CommitWriter {
         e.size = old.size + content.size
         e.md5 = nil
         e.checksum = nil
+        e.partChecksums = nil
         e.etag = "\(Hex.encode(chained))-\(parts)"
         if let contentType { e.contentType = contentType }
         if let meta { e.metadata = meta }

@@ -147,6 +147,7 @@ extension PFSEngine {
             contentType: upload.contentType ?? "application/octet-stream", metadata: upload.metadata, commit: .unassigned, modifiedMillis: 0,
             content: .chunks(chunks), partSizes: sizes)
         entry.checksum = checksum
+        if checksum != nil { entry.partChecksums = sums }
         let commit = try await writer.submit(
             WriteRequest(repo: upload.repo, target: .branch(upload.branch), ops: [.put(try Paths.key(upload.path), entry, precondition: nil)]))
         try await metadata.deleteUpload(id)

@@ -30,6 +30,8 @@ public struct FileEntry: Hashable, Sendable {
     var previous: VersionLink? = nil
     /// The checksum the writer sent and the door verified (nil when none was sent, and after an append).
     public var checksum: ContentChecksum? = nil
+    /// For a multipart upload with a checksum: each part's, in order, in the algorithm of ``checksum``.
+    public var partChecksums: [ContentChecksum]? = nil
 
     public var modified: Date { Date(timeIntervalSince1970: Double(modifiedMillis) / 1000) }
 

@@ -33,6 +33,7 @@ struct TreeNode: Sendable {
         for k in keys { n += k.bytes.count }
         for e in entries {
             n += 256 + e.etag.utf8.count + e.contentType.utf8.count + e.metadata.count * 96 + (e.partSizes?.count ?? 0) * 8
+                + (e.partChecksums?.count ?? 0) * 34
             if case .chunks(let refs) = e.content { n += 32 + refs.count * 40 }
         }
         return n
@@ -98,8 +99,11 @@ struct TreeNode: Sendable {
         // The high bit of the content tag says part sizes follow the content (entries before it have none).
         // The next bit says a version link follows them (entries written before versions were linked have none),
         // and the one after that a checksum follows the link.
+        // The one after that: the parts' checksums follow the checksum.
+        let partSums = e.checksum == nil ? nil : e.partChecksums
         let flags: UInt8 =
             (e.partSizes == nil ? 0 : partsFlag) | (e.previous == nil ? 0 : previousFlag) | (e.checksum == nil ? 0 : checksumFlag)
+            | (partSums == nil ? 0 : partChecksumsFlag)
         switch e.content {
         case .chunks(let refs):
             w.byte(0 | flags)
@@ -128,11 +132,16 @@ struct TreeNode: Sendable {
             w.varint(UInt64(c.parts ?? 0))
             w.data(c.value)
         }
+        if let partSums {
+            w.varint(UInt64(partSums.count))
+            for p in partSums { w.data(p.value) }
+        }
     }
 
     private static let partsFlag: UInt8 = 0x80
     private static let previousFlag: UInt8 = 0x40
     private static let checksumFlag: UInt8 = 0x20
+    private static let partChecksumsFlag: UInt8 = 0x10
     /// Stored codes of the checksum algorithms: fixed, whatever the order of the enum's cases.
     private static let checksumCodes: [ContentChecksum.Algorithm: UInt8] = [.crc32: 1, .crc32c: 2, .crc64nvme: 3, .sha1: 4, .sha256: 5]
     private static let checksumAlgorithms = Dictionary(uniqueKeysWithValues: checksumCodes.map { ($1, $0) })
@@ -152,7 +161,7 @@ struct TreeNode: Sendable {
         let mod = try r.signed()
         let content: FileEntry.Content
         let tag = try r.byte()
-        switch tag & ~(partsFlag | previousFlag | checksumFlag) {
+        switch tag & ~(partsFlag | previousFlag | checksumFlag | partChecksumsFlag) {
         case 0: content = .chunks(try decodeChunks(&r))
         case 1: content = .index(try r.digest(), count: Int(try r.varint()))
         default: throw PFSError.corrupt("bad content tag")
@@ -184,9 +193,19 @@ struct TreeNode: Sendable {
             }
             checksum = c
         }
+        var partChecksums: [ContentChecksum]?
+        if tag & partChecksumsFlag != 0 {
+            guard let algorithm = checksum?.algorithm else { throw PFSError.corrupt("part checksums without a checksum") }
+            let n = Int(try r.varint())
+            guard n <= r.bytes.count else { throw PFSError.corrupt("bad part checksum count") }
+            partChecksums = try (0..<n).map { _ in
+                guard let c = ContentChecksum(algorithm, value: try r.data()) else { throw PFSError.corrupt("bad part checksum") }
+                return c
+            }
+        }
         return FileEntry(
             size: size, md5: md5.isEmpty ? nil : md5, etag: etag, contentType: ct, metadata: meta, commit: commit,
-            modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous, checksum: checksum)
+            modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous, checksum: checksum, partChecksums: partChecksums)
     }
 
     static func encodeChunks(_ refs: [ChunkRef], into w: inout BinaryWriter) {

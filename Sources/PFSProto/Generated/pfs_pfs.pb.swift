@@ -558,6 +558,17 @@ public nonisolated struct PfsV2_FileInfo: @unchecked Sendable {
     set {_uniqueStorage()._checksumParts = newValue}
   }
 
+  /// A multipart upload's part sizes, and with a checksum each part's (raw values, in its algorithm).
+  public var partSizes: [UInt64] {
+    get {_storage._partSizes}
+    set {_uniqueStorage()._partSizes = newValue}
+  }
+
+  public var partChecksums: [Data] {
+    get {_storage._partChecksums}
+    set {_uniqueStorage()._partChecksums = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1987,7 +1998,7 @@ nonisolated extension PfsV2_CommitInfo.Details: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FileInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}file\0\u{3}file_type\0\u{1}committed\0\u{3}size_bytes\0\u{1}hash\0\u{2}c\u{f}etag\0\u{3}content_type\0\u{1}metadata\0\u{3}commit_id\0\u{3}modified_millis\0\u{3}checksum_algorithm\0\u{1}checksum\0\u{3}checksum_parts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}file\0\u{3}file_type\0\u{1}committed\0\u{3}size_bytes\0\u{1}hash\0\u{2}c\u{f}etag\0\u{3}content_type\0\u{1}metadata\0\u{3}commit_id\0\u{3}modified_millis\0\u{3}checksum_algorithm\0\u{1}checksum\0\u{3}checksum_parts\0\u{3}part_sizes\0\u{3}part_checksums\0")
 
   fileprivate class _StorageClass {
     var _file: PfsV2_File? = nil
@@ -2003,6 +2014,8 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _checksumAlgorithm: String = String()
     var _checksum: Data = Data()
     var _checksumParts: UInt32 = 0
+    var _partSizes: [UInt64] = []
+    var _partChecksums: [Data] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2026,6 +2039,8 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _checksumAlgorithm = source._checksumAlgorithm
       _checksum = source._checksum
       _checksumParts = source._checksumParts
+      _partSizes = source._partSizes
+      _partChecksums = source._partChecksums
     }
   }
 
@@ -2057,6 +2072,8 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 1005: try { try decoder.decodeSingularStringField(value: &_storage._checksumAlgorithm) }()
         case 1006: try { try decoder.decodeSingularBytesField(value: &_storage._checksum) }()
         case 1007: try { try decoder.decodeSingularUInt32Field(value: &_storage._checksumParts) }()
+        case 1008: try { try decoder.decodeRepeatedUInt64Field(value: &_storage._partSizes) }()
+        case 1009: try { try decoder.decodeRepeatedBytesField(value: &_storage._partChecksums) }()
         default: break
         }
       }
@@ -2108,6 +2125,12 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
       if _storage._checksumParts != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._checksumParts, fieldNumber: 1007)
       }
+      if !_storage._partSizes.isEmpty {
+        try visitor.visitPackedUInt64Field(value: _storage._partSizes, fieldNumber: 1008)
+      }
+      if !_storage._partChecksums.isEmpty {
+        try visitor.visitRepeatedBytesField(value: _storage._partChecksums, fieldNumber: 1009)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2130,6 +2153,8 @@ nonisolated extension PfsV2_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._checksumAlgorithm != rhs_storage._checksumAlgorithm {return false}
         if _storage._checksum != rhs_storage._checksum {return false}
         if _storage._checksumParts != rhs_storage._checksumParts {return false}
+        if _storage._partSizes != rhs_storage._partSizes {return false}
+        if _storage._partChecksums != rhs_storage._partChecksums {return false}
         return true
       }
       if !storagesAreEqual {return false}

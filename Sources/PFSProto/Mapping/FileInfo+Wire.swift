@@ -31,6 +31,8 @@ extension PfsV2_FileInfo {
                 checksum = Data(c.value)
                 checksumParts = UInt32(clamping: c.parts ?? 0)
             }
+            if let sizes = entry.partSizes { partSizes = sizes }
+            if let sums = entry.partChecksums { partChecksums = sums.map { Data($0.value) } }
         }
     }
 
@@ -52,6 +54,11 @@ extension PfsV2_FileInfo {
         // A checksum this side does not understand is dropped rather than misreported.
         entry.checksum = ContentChecksum.Algorithm(rawValue: checksumAlgorithm).flatMap {
             ContentChecksum($0, value: Array(checksum), parts: checksumParts == 0 ? nil : Int(checksumParts))
+        }
+        if !partSizes.isEmpty { entry.partSizes = partSizes }
+        if let a = entry.checksum?.algorithm, !partChecksums.isEmpty {
+            let sums = partChecksums.compactMap { ContentChecksum(a, value: Array($0)) }
+            if sums.count == partChecksums.count { entry.partChecksums = sums }
         }
         return FileInfo(path: key, kind: kind, entry: entry)
     }

@@ -122,11 +122,13 @@ extension S3Responder {
             status = .partialContent
             headers[.contentRange] = r.contentRange
         }
-        // S3 sends the stored checksum only when asked, and only with the whole object: a range has none.
-        if let checksum = entry.checksum, status == .ok,
-            requestHeaders[HTTPField.Name("x-amz-checksum-mode")!]?.caseInsensitiveCompare("ENABLED") == .orderedSame
-        {
-            Self.addChecksumHeaders(checksum, to: &headers)
+        // S3 sends the stored checksum only when asked, and only with the whole object or one part: a range has none.
+        if requestHeaders[HTTPField.Name("x-amz-checksum-mode")!]?.caseInsensitiveCompare("ENABLED") == .orderedSame {
+            if status == .ok, let checksum = entry.checksum {
+                Self.addChecksumHeaders(checksum, to: &headers)
+            } else if let part = p.partNumber, let sums = entry.partChecksums, part <= sums.count {
+                headers[HTTPField.Name(sums[part - 1].algorithm.headerName)!] = sums[part - 1].s3Value
+            }
         }
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
@@ -149,6 +151,8 @@ extension S3Responder {
     static let objectAttributeNames: Set<String> = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
 
     func getObjectAttributes(_ name: String, _ key: String, versionId: String?, request: Request) async throws -> Response {
+        let maxParts = try Self.attributesLimit(request.headers, "x-amz-max-parts", default: 1000)
+        let partMarker = try Self.attributesLimit(request.headers, "x-amz-part-number-marker", default: 0)
         let asked = (request.headers[HTTPField.Name("x-amz-object-attributes")!] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !asked.isEmpty else {
@@ -166,14 +170,30 @@ extension S3Responder {
         if want.contains("Checksum"), let c = entry.checksum {
             a.checksum = (S3Checksum(algorithm: c.algorithm.s3Name, value: c.s3Value), c.s3Type)
         }
-        // Without the parts' own checksums (not kept with the object) S3 lists no Part elements, only the count.
-        if want.contains("ObjectParts") { a.partsCount = entry.partSizes?.count }
+        if want.contains("ObjectParts"), let sizes = entry.partSizes {
+            // As S3: the parts themselves only for an object whose parts have checksums.
+            var parts = S3XMLResponses.ObjectAttributes.Parts(count: sizes.count, marker: partMarker, maxParts: maxParts)
+            if let sums = entry.partChecksums, sums.count == sizes.count {
+                let page = Array(sizes.indices.dropFirst(partMarker).prefix(maxParts))
+                parts.parts = page.map { (number: $0 + 1, size: sizes[$0], checksum: S3Checksum(algorithm: sums[$0].algorithm.s3Name, value: sums[$0].s3Value)) }
+                parts.isTruncated = (page.last.map { $0 + 1 } ?? partMarker) < sizes.count
+                parts.nextMarker = parts.isTruncated ? page.last.map { $0 + 1 } : nil
+            }
+            a.parts = parts
+        }
         if want.contains("StorageClass") { a.storageClass = "STANDARD" }
         if want.contains("ObjectSize") { a.objectSize = entry.size }
         var out = HTTPFields()
         out[.lastModified] = S3Time.httpDate(entry.modified)
         out[HTTPField.Name("x-amz-version-id")!] = entry.commit.rawValue
         return Self.xml(S3XMLResponses.getObjectAttributesResponse(a), headers: out)
+    }
+
+    /// A non-negative integer header of GetObjectAttributes.
+    static func attributesLimit(_ headers: HTTPFields, _ name: String, default value: Int) throws -> Int {
+        guard let text = headers[HTTPField.Name(name)!] else { return value }
+        guard let n = Int(text), n >= 0 else { throw S3Error.invalidArgument("\(name) must be a non-negative integer", name: name, value: text) }
+        return n
     }
 
     /// The `x-amz-meta-*` headers of a request, without the prefix.

@@ -128,14 +128,31 @@ public enum S3XMLResponses {
         /// Unquoted, as S3 writes it here.
         public var etag: String?
         public var checksum: (value: S3Checksum, type: String)?
-        public var partsCount: Int?
+        public var parts: Parts?
         public var storageClass: String?
         public var objectSize: UInt64?
 
         public init() {}
+
+        /// ObjectParts: the count, and a page of the parts when they have checksums.
+        public struct Parts: Sendable {
+            public var count: Int
+            public var marker: Int
+            public var maxParts: Int
+            public var parts: [(number: Int, size: UInt64, checksum: S3Checksum)] = []
+            public var isTruncated = false
+            public var nextMarker: Int?
+
+            public init(count: Int, marker: Int, maxParts: Int) {
+                self.count = count
+                self.marker = marker
+                self.maxParts = maxParts
+            }
+        }
     }
 
-    /// GetObjectAttributesResponse: ETag, Checksum, ObjectParts{PartsCount}, StorageClass, ObjectSize.
+    /// GetObjectAttributesResponse: ETag, Checksum, ObjectParts{PartsCount, and with part checksums
+    /// PartNumberMarker, NextPartNumberMarker, MaxParts, IsTruncated, Part…}, StorageClass, ObjectSize.
     public static func getObjectAttributesResponse(_ a: ObjectAttributes) -> [UInt8] {
         var w = XMLWriter()
         w.declaration()
@@ -147,7 +164,24 @@ public enum S3XMLResponses {
                     w.element("ChecksumType", type)
                 }
             }
-            if let n = a.partsCount { w.element("ObjectParts") { w in w.element("PartsCount", n) } }
+            if let p = a.parts {
+                w.element("ObjectParts") { w in
+                    w.element("PartsCount", p.count)
+                    if !p.parts.isEmpty {
+                        w.element("PartNumberMarker", p.marker)
+                        if let next = p.nextMarker { w.element("NextPartNumberMarker", next) }
+                        w.element("MaxParts", p.maxParts)
+                        w.element("IsTruncated", p.isTruncated)
+                        for part in p.parts {
+                            w.element("Part") { w in
+                                w.element("PartNumber", part.number)
+                                w.element("Size", part.size)
+                                writeChecksums([part.checksum], to: &w)
+                            }
+                        }
+                    }
+                }
+            }
             if let s = a.storageClass { w.element("StorageClass", s) }
             if let size = a.objectSize { w.element("ObjectSize", size) }
         }
