@@ -26,7 +26,7 @@ extension S3Responder {
         var out = HTTPFields()
         if let checksum {
             out[HTTPField.Name("x-amz-checksum-algorithm")!] = checksum.algorithm.s3Name
-            out[HTTPField.Name("x-amz-checksum-type")!] = checksum.composite ? "COMPOSITE" : "FULL_OBJECT"
+            out[HTTPField.Name("x-amz-checksum-type")!] = checksum.s3Type
         }
         return Self.xml(S3XMLResponses.initiateMultipartUploadResult(bucket: name, key: key, uploadId: u.id), headers: out)
     }
@@ -185,7 +185,7 @@ extension S3Responder {
             nextPartNumberMarker: page.last?.number, maxParts: p.maxParts, isTruncated: truncated,
             parts: page.map { .init(partNumber: $0.number, lastModified: $0.created, etag: $0.etag, size: $0.size, checksums: Self.xmlChecksums($0.checksum)) })
         var xml = result
-        xml.checksum = upload.checksum.map { S3ChecksumKind(algorithm: $0.algorithm.s3Name, type: $0.composite ? "COMPOSITE" : "FULL_OBJECT") }
+        xml.checksum = upload.checksum.map { S3ChecksumKind(algorithm: $0.algorithm.s3Name, type: $0.s3Type) }
         return Self.xml(xml.xml())
     }
 

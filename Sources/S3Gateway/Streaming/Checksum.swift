@@ -27,3 +27,8 @@ extension ContentChecksum {
 
     var s3Kind: S3ChecksumKind { S3ChecksumKind(algorithm: algorithm.s3Name, type: s3Type) }
 }
+
+extension UploadChecksum {
+    /// `x-amz-checksum-type` of the object the upload makes.
+    var s3Type: String { composite ? "COMPOSITE" : "FULL_OBJECT" }
+}
