@@ -42,9 +42,19 @@ final class Started: Sendable {
         return f
     }
 
-    func write(_ f: StagedFile, _ bytes: [UInt8], at offset: Int) throws {
-        let n = try bytes.withUnsafeBytes { try f.write($0, at: offset) }
+    /// Runs `body` on a thread of its own, as the file system's requests run: staged files may wait there
+    /// (for the store to catch up, or for bytes read back from it), which a task's thread must never do.
+    func onRequestThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in Thread.detachNewThread { c.resume(with: Result { try body() }) } }
+    }
+
+    func write(_ f: StagedFile, _ bytes: [UInt8], at offset: Int) async throws {
+        let n = try await onRequestThread { try bytes.withUnsafeBytes { try f.write($0, at: offset) } }
         #expect(n == bytes.count)
+    }
+
+    func read(_ f: StagedFile, count: Int, at offset: Int) async throws -> [UInt8] {
+        try await onRequestThread { try f.read(count: count, at: offset) }
     }
 
     func pattern(_ count: Int, seed: UInt8) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) } }
@@ -56,7 +66,7 @@ final class Started: Sendable {
             var all: [UInt8] = []
             for i in 0..<5 {
                 let piece = pattern(700_000, seed: UInt8(i))
-                try write(f, piece, at: all.count)
+                try await write(f, piece, at: all.count)
                 all += piece
             }
             #expect(f.isStreaming)
@@ -75,10 +85,10 @@ final class Started: Sendable {
         try await withClient { client, stage in
             let started = Started()
             let f = try stagedFile(client, stage, threshold: 1 << 20, started: started)
-            try write(f, pattern(3 << 20, seed: 1), at: 0)
+            try await write(f, pattern(3 << 20, seed: 1), at: 0)
             #expect(f.isStreaming)
             // Overwrites bytes the put may have read already.
-            try write(f, pattern(1000, seed: 9), at: 4096)
+            try await write(f, pattern(1000, seed: 9), at: 4096)
             #expect(!f.isStreaming)
             #expect(f.takeStream() == nil)
             let put = try #require(started.puts.withLock { $0.first })
@@ -87,7 +97,7 @@ final class Started: Sendable {
             // The staged copy has every byte, as written.
             var want = pattern(3 << 20, seed: 1)
             want.replaceSubrange(4096..<5096, with: pattern(1000, seed: 9))
-            #expect(try f.read(count: 4 << 20, at: 0) == want)
+            #expect(try await read(f, count: 4 << 20, at: 0) == want)
             f.discard()
         }
     }
@@ -97,7 +107,7 @@ final class Started: Sendable {
             for stop in ["truncate", "rename", "open", "discard"] {
                 let started = Started()
                 let f = try stagedFile(client, stage, threshold: 1 << 20, started: started)
-                try write(f, pattern(2 << 20, seed: 3), at: 0)
+                try await write(f, pattern(2 << 20, seed: 3), at: 0)
                 #expect(f.isStreaming, "\(stop)")
                 switch stop {
                 case "truncate": try await f.truncate(1000)
@@ -110,7 +120,7 @@ final class Started: Sendable {
                 await #expect(throws: (any Error).self) { try await put.finish() }
                 // Later writes at the end do not start another put.
                 if stop != "discard" {
-                    try write(f, pattern(2 << 20, seed: 4), at: Int(f.size))
+                    try await write(f, pattern(2 << 20, seed: 4), at: Int(f.size))
                     #expect(!f.isStreaming, "\(stop)")
                     f.discard()
                 }
@@ -123,7 +133,7 @@ final class Started: Sendable {
         try await withClient { client, stage in
             let started = Started()
             let f = try stagedFile(client, stage, threshold: 1 << 20, started: started)
-            try write(f, pattern(4096, seed: 1), at: 0)
+            try await write(f, pattern(4096, seed: 1), at: 0)
             #expect(!f.isStreaming)
             #expect(started.puts.withLock { $0.isEmpty })
             f.discard()
@@ -139,7 +149,7 @@ final class Started: Sendable {
             var all: [UInt8] = []
             for i in 0..<6 {
                 let piece = pattern(700_000, seed: UInt8(i))
-                try write(f, piece, at: all.count)
+                try await write(f, piece, at: all.count)
                 all += piece
             }
             #expect(f.isStreaming && f.size == UInt64(all.count))
@@ -154,10 +164,10 @@ final class Started: Sendable {
             #expect(r.size == UInt64(all.count))
             #expect(try await client.readFile(.branch(repo, "master"), path: "big.bin") == all)
             // The committed file stays readable through the staged file (its bytes come back from the store), and writable.
-            #expect(try f.read(count: 100, at: all.count - 100) == Array(all.suffix(100)))
+            #expect(try await read(f, count: 100, at: all.count - 100) == Array(all.suffix(100)))
             #expect(f.size == UInt64(all.count))
-            try write(f, pattern(10, seed: 99), at: all.count)
-            #expect(try f.read(count: all.count + 10, at: 0) == all + pattern(10, seed: 99))
+            try await write(f, pattern(10, seed: 99), at: all.count)
+            #expect(try await read(f, count: all.count + 10, at: 0) == all + pattern(10, seed: 99))
             f.discard()
         }
     }
@@ -168,19 +178,19 @@ final class Started: Sendable {
                 let started = Started()
                 let f = try stagedFile(client, stage, threshold: 1 << 20, started: started, staging: true)
                 var want = pattern(3 << 20, seed: 5)
-                try write(f, want, at: 0)
-                try write(f, pattern(1 << 20, seed: 6), at: want.count)
+                try await write(f, want, at: 0)
+                try await write(f, pattern(1 << 20, seed: 6), at: want.count)
                 want += pattern(1 << 20, seed: 6)
                 #expect(f.isStreaming, "\(stop)")
                 switch stop {
                 case "write back":
-                    try write(f, pattern(1000, seed: 9), at: 2 << 20)
+                    try await write(f, pattern(1000, seed: 9), at: 2 << 20)
                     want.replaceSubrange((2 << 20)..<((2 << 20) + 1000), with: pattern(1000, seed: 9))
                 case "truncate":
                     try await f.truncate(3_500_000)
                     want.removeLast(want.count - 3_500_000)
                 case "open": f.opened()
-                case "read": #expect(try f.read(count: 10, at: 4 << 20 - 10) == Array(want.suffix(10)))
+                case "read": #expect(try await read(f, count: 10, at: 4 << 20 - 10) == Array(want.suffix(10)))
                 default: f.path = "renamed.bin"  // staged content goes wherever the file is at its commit: it keeps streaming
                 }
                 #expect(f.isStreaming == (stop == "rename"), "\(stop)")
@@ -199,10 +209,58 @@ final class Started: Sendable {
         try await withClient { client, stage in
             let started = Started()
             let f = try stagedFile(client, stage, threshold: 1 << 20, started: started, staging: true)
-            try write(f, pattern(3 << 20, seed: 7), at: 0)
+            try await write(f, pattern(3 << 20, seed: 7), at: 0)
             let stream = try #require(started.puts.withLock { $0.first })
             f.discard()
             await #expect(throws: (any Error).self) { try await stream.finish() }
         }
     }
+
+    @Test func whenTheStoreFailsMidStreamWritesFailInsteadOfWaitingForever() async throws {
+        try await withClient { client, stage in
+            let b = WriteStage.Branch(repo: repo, name: "master")
+            let f = try StagedFile(path: "big.bin", branch: b, directory: stage)
+            f.streamThreshold = 1 << 20
+            f.streamStarter = { fd, _, written, mtime in
+                StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
+            }
+            f.opened()
+            // More than the queue holds: with nothing draining it, a writer that waited for room would wait forever.
+            let piece = pattern(1 << 20, seed: 8)
+            var failed = false
+            for i in 0..<(StreamingPut.queueLimit >> 20) + 8 {
+                do {
+                    try await write(f, piece, at: i << 20)
+                } catch {
+                    failed = true
+                    break
+                }
+            }
+            #expect(failed)
+            await #expect(throws: (any Error).self) { try await read(f, count: 10, at: 0) }
+            await #expect(throws: (any Error).self) { try await f.contents() }
+            f.discard()
+        }
+    }
+}
+
+/// Stages nothing: reads `after` pieces of the body, then fails, as a store whose disk filled up.
+struct FailingStager: ContentStaging {
+    let after: Int
+
+    func stageContent<S: AsyncSequence>(from body: S) async throws -> StagedContent where S.Element: ByteChunk {
+        var n = 0
+        for try await _ in body {
+            n += 1
+            if n >= after { break }
+        }
+        throw PFSError.io("no space left on the store")
+    }
+    func putStaged(_ ref: CommitRef, path: String, staged id: String, options: PutOptions) async throws -> PutResult {
+        throw PFSError.notFound("staged content \(id) not found")
+    }
+    func readStaged(_ id: String, offset: UInt64, length: UInt64?) async throws -> AsyncThrowingStream<[UInt8], any Error> {
+        throw PFSError.notFound("staged content \(id) not found")
+    }
+    func dropStaged(_ id: String) async {}
 }

@@ -177,7 +177,11 @@ final class StagedFile: @unchecked Sendable {
                 streamedSize = Swift.max(streamedSize, total)
                 _version += 1
                 _mtime = now
-                s.enqueue(Array(bytes), total: total)
+                // The store failed mid-stream: the bytes it had are lost, and the file says so from now on.
+                guard s.enqueue(Array(bytes), total: total) else {
+                    damaged = true
+                    throw FuseError(EIO)
+                }
                 return (s, nil)
             }
             return (nil, stopStreaming())

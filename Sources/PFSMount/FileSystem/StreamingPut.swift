@@ -37,6 +37,8 @@ final class StreamingPut: @unchecked Sendable {
     private var available: UInt64
     private var end: UInt64?
     private var aborted = false
+    /// The store stopped taking the bytes (its put or staging failed): nothing drains the queue any more.
+    private var failed = false
     private var waiter: CheckedContinuation<Void, Never>?
     private var task: Task<Outcome, any Error>?
 
@@ -69,7 +71,17 @@ final class StreamingPut: @unchecked Sendable {
         let body = Body(put: self, fd: fd)
         task = Task {
             defer { Glibc.close(fd) }
-            return try await consume(body)
+            do {
+                return try await consume(body)
+            } catch {
+                locked {
+                    failed = true
+                    queue = []
+                    queued = 0
+                    condition.broadcast()
+                }
+                throw error
+            }
         }
     }
 
@@ -80,23 +92,26 @@ final class StreamingPut: @unchecked Sendable {
     }
 
     /// Hands over the bytes written at the end; `total` are written now. Called in the order of the writes
-    /// (under the staged file's lock), so it never waits: ``waitForRoom()`` does, after the lock.
-    func enqueue(_ bytes: [UInt8], total: UInt64) {
-        let w: CheckedContinuation<Void, Never>? = locked {
-            guard end == nil, !aborted else { return nil }
+    /// (under the staged file's lock), so it never waits: ``waitForRoom()`` does, after the lock. False when
+    /// the stream takes no more bytes (ended, abandoned, or failed in the store).
+    @discardableResult
+    func enqueue(_ bytes: [UInt8], total: UInt64) -> Bool {
+        let (taken, w): (Bool, CheckedContinuation<Void, Never>?) = locked {
+            guard end == nil, !aborted, !failed else { return (false, nil) }
             queue.append(bytes)
             queued += bytes.count
             available = total
             defer { waiter = nil }
-            return waiter
+            return (true, waiter)
         }
         w?.resume()
+        return taken
     }
 
     /// Waits while the store is more than ``queueLimit`` bytes behind the writer.
     func waitForRoom() {
         condition.lock()
-        while queued > Self.queueLimit, end == nil, !aborted { condition.wait() }
+        while queued > Self.queueLimit, end == nil, !aborted, !failed { condition.wait() }
         condition.unlock()
     }
 
