@@ -38,9 +38,11 @@ struct StagedContentTests {
             #expect(try await collect(engine.getFile(ref, path: "copy")) == big)
             #expect(try await collect(engine.getFile(ref, path: "tiny")) == tiny)
             #expect(try await engine.inspectFile(ref, path: "big").entry?.metadata == ["k": "v"])
-            await expectPFSError(.invalidArgument) {
-                try await engine.putStaged(ref, path: "x", staged: sTiny.id, options: PutOptions(append: true))
+            await expectPFSError(.badDigest) {
+                try await engine.putStaged(ref, path: "x", staged: sTiny.id, options: PutOptions(expectedMD5: Digest.md5(big)))
             }
+            _ = try await engine.putStaged(ref, path: "tiny", staged: sTiny.id, options: PutOptions(append: true))
+            #expect(try await collect(engine.getFile(ref, path: "tiny")) == tiny + tiny)
 
             // Dropped: gone, and what no commit uses is collected.
             let orphan = try await engine.stageContent(from: [randomBytes(2_000_000, seed: 12)].async)

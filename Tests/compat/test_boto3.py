@@ -841,7 +841,7 @@ def test_get_object_attributes(s3, bucket, endpoint):
     with pytest.raises(ClientError) as e:
         s3.get_object_attributes(Bucket=bucket, Key="missing", ObjectAttributes=["ETag"])
     assert_client_error(e.value, "NoSuchKey", 404)
-    for header in ({}, {"x-amz-object-attributes": "ETag,Colour"}):
+    for header in ({}, {"x-amz-object-attributes": "ETag,Colour"}, {"x-amz-object-attributes": "ObjectParts", "x-amz-max-parts": "-1"}):
         r = requests.get(f"{endpoint}/{bucket}/attrs?attributes", headers=header)
         assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text, r.text
 

@@ -9,6 +9,7 @@ import os
 import zlib
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import assert_client_error
@@ -147,6 +148,12 @@ def test_upload_checksums_composite_and_full_object(s3, gateway, bucket):
         with pytest.raises(ClientError) as e:
             s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"], MultipartUpload={"Parts": wrong_part})
         assert_client_error(e.value, "InvalidPart", 400)
+        # A whole-object value that is not base64 of a checksum: InvalidDigest.
+        r = requests.post(f"{gateway.endpoint}/{bucket}/{key}?uploadId={up['UploadId']}", headers={"x-amz-checksum-crc32": "not base64!"},
+                          data="<CompleteMultipartUpload>" + "".join(
+                              f"<Part><PartNumber>{p['PartNumber']}</PartNumber><ETag>{p['ETag']}</ETag></Part>" for p in done)
+                          + "</CompleteMultipartUpload>")
+        assert r.status_code == 400 and "<Code>InvalidDigest</Code>" in r.text, r.text
         if kind == "FULL_OBJECT":
             with pytest.raises(ClientError) as e:
                 s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up["UploadId"], MultipartUpload={"Parts": done},
@@ -160,12 +167,18 @@ def test_upload_checksums_composite_and_full_object(s3, gateway, bucket):
         assert got["ChecksumCRC32"] == expected and got["ChecksumType"] == kind and got["Body"].read() == whole
 
 
-def test_upload_checksum_rules(s3, bucket):
+def test_upload_checksum_rules(s3, bucket, endpoint):
     """Combinations S3 refuses, a part in another algorithm, and a copied part getting the upload's checksum."""
     for algorithm, kind in (("CRC64NVME", "COMPOSITE"), ("SHA256", "FULL_OBJECT")):
         with pytest.raises(ClientError) as e:
             s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm=algorithm, ChecksumType=kind)
         assert_client_error(e.value, "InvalidRequest", 400)
+    # A type that is not one, a type without an algorithm, an algorithm S3 has not: refused, no upload made.
+    for headers in ({"x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "PARTIAL"}, {"x-amz-checksum-type": "COMPOSITE"},
+                    {"x-amz-checksum-algorithm": "MD5"}):
+        r = requests.post(f"{endpoint}/{bucket}/k?uploads", headers=headers)
+        assert r.status_code == 400 and ("<Code>InvalidArgument</Code>" in r.text or "<Code>InvalidRequest</Code>" in r.text), r.text
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     up = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")
     assert up["ChecksumType"] == "COMPOSITE"
     with pytest.raises(ClientError) as e:

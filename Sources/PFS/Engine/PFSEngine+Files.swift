@@ -36,6 +36,11 @@ extension PFSEngine {
         let target = try writeTarget(ref)
         let content = try await FileIngest(blobs: blobs, inflight: inflight).ingest(body)
         defer { inflight.remove(content.inflight) }
+        return try await commit(content, ref, key: key, target: target, options: options)
+    }
+
+    /// Writes ingested content to `key` as the options say (checks, put or append) and returns what was stored.
+    func commit(_ content: IngestedContent, _ ref: CommitRef, key: Key, target: WriteTarget, options: PutOptions) async throws -> PutResult {
         if let expected = options.expectedMD5, expected != content.md5 {
             throw PFSError.badDigest("the body's MD5 \(Hex.encode(content.md5)) is not the expected \(Hex.encode(expected))")
         }

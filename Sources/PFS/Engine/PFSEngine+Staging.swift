@@ -10,23 +10,15 @@ extension PFSEngine {
 
     /// Puts staged content at `path` as ``putFile(_:path:from:options:)`` puts a body (into the open commit
     /// `ref` names, or a new commit on its branch). The content stays staged, to be read back or put again,
-    /// until it is dropped. Appends are not supported.
+    /// until it is dropped.
     public func putStaged(_ ref: CommitRef, path: String, staged id: String, options: PutOptions) async throws -> PutResult {
-        guard !options.append else { throw PFSError.invalidArgument("staged content replaces a file; it cannot be appended") }
         let key = try Paths.key(path)
         let target = try writeTarget(ref)
         let content = try staged.get(id)
         // Kept from collection until the commit lands, even if the content is dropped meanwhile.
         inflight.add(content.inflight)
         defer { inflight.remove(content.inflight) }
-        if let expected = options.expectedMD5, expected != content.md5 {
-            throw PFSError.badDigest("the staged content's MD5 \(Hex.encode(content.md5)) is not the expected \(Hex.encode(expected))")
-        }
-        var entry = FileEntry(content, contentType: options.contentType, metadata: options.metadata)
-        entry.checksum = options.checksum?.value
-        let commit = try await writer.submit(
-            WriteRequest(repo: ref.repo, target: target, ops: [.put(key, entry, precondition: options.precondition)], smallChunks: content.smallChunks))
-        return PutResult(commit: commit, size: content.size, etag: Hex.encode(content.md5))
+        return try await commit(content, ref, key: key, target: target, options: options)
     }
 
     /// The bytes of staged content from `offset`, `length` of them (to the end when nil), verified as a file's are.

@@ -59,15 +59,13 @@ extension S3Responder {
         let bucket = try await writableBucket(name, method: "PUT")
         let upload = try await existingUpload(uploadId, bucket: bucket, key: key)
         let headers = request.headers
-        var spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
-        if let wanted = upload.checksum?.algorithm {
-            // The upload's parts all carry its checksum: one sent in another algorithm is refused, a missing one computed.
-            if let sent = spec.checksum?.algorithm, sent != wanted {
-                throw S3Error.invalidRequest("Checksum Type mismatch occurred, expected checksum Type: \(wanted.rawValue), actual checksum Type: \(sent.rawValue)")
-            }
-            if spec.checksum == nil { spec.checksum = (wanted, .compute) }
+        let spec = try BodySpec.from { n in HTTPField.Name(n).flatMap { headers[$0] } }
+        // The upload's parts all carry its checksum: one sent in another algorithm is refused; a missing one the
+        // engine computes (it is given no checksum to record then).
+        if let wanted = upload.checksum?.algorithm, let sent = spec.checksum?.algorithm, sent != wanted {
+            throw S3Error.invalidRequest("Checksum Type mismatch occurred, expected checksum Type: \(wanted.rawValue), actual checksum Type: \(sent.rawValue)")
         }
-        let verified = BodyChecksum()
+        let verified = spec.checksum == nil ? nil : BodyChecksum()
         var expected: [UInt8]?
         if let md5 = headers[HTTPField.Name("content-md5")!] {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
@@ -83,7 +81,7 @@ extension S3Responder {
         }
         var out = HTTPFields()
         out[.eTag] = S3XMLResponses.quotedETag(part.etag)
-        if let c = verified.value { out[HTTPField.Name(c.algorithm.headerName)!] = c.s3Value }
+        if let c = part.checksum { out[HTTPField.Name(c.algorithm.headerName)!] = c.s3Value }
         return Self.empty(.ok, headers: out)
     }
 

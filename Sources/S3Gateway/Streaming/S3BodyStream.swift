@@ -15,11 +15,9 @@ struct BodySpec: Sendable {
         case header(String)
         /// The trailer named in `x-amz-trailer`.
         case trailer
-        /// Nowhere: the checksum is computed for the record, not verified.
-        case compute
     }
 
-    /// A checksum to compute, and where its expected value comes from.
+    /// A checksum to verify, and where its expected value comes from.
     var checksum: (algorithm: ChecksumAlgorithm, expected: ExpectedChecksum)?
     /// The SHA-256 the payload must have (`x-amz-content-sha256` as a hex digest).
     var contentSHA256: [UInt8]?
@@ -179,7 +177,6 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                         throw S3Error.invalidRequest("the trailer \(algorithm.headerName) announced in x-amz-trailer is missing")
                     }
                     expected = v
-                case .compute: expected = checksum.base64
                 }
                 if expected != checksum.base64 {
                     throw S3Error.badDigest("The \(algorithm.rawValue.uppercased()) you specified did not match the calculated checksum.")
