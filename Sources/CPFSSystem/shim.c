@@ -31,3 +31,13 @@ int cpfs_limit_malloc_arenas(int count) {
     return 0;
 #endif
 }
+
+int cpfs_keep_freed_memory(long mmap_threshold, long trim_threshold) {
+#ifdef __GLIBC__
+    return mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) && mallopt(M_TRIM_THRESHOLD, (int)trim_threshold);
+#else
+    (void)mmap_threshold;
+    (void)trim_threshold;
+    return 0;
+#endif
+}

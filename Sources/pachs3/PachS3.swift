@@ -19,7 +19,7 @@ struct PachS3: AsyncParsableCommand {
     )
 
     static func main() async {
-        ProcessMemory.limitArenas()
+        ProcessMemory.configure()
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {

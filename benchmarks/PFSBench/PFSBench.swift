@@ -14,7 +14,7 @@ import PFS
 @main
 struct PFSBench {
     static func main() async throws {
-        ProcessMemory.limitArenas()
+        ProcessMemory.configure()
         let args = CommandLine.arguments
         if args.count >= 5, args[1] == "--versions", let commits = Int(args[3]), let keys = Int(args[4]) {
             try await versions(dataDirectory: args[2], commits: commits, keys: keys, iterations: args.count > 5 ? Int(args[5]) ?? 50 : 50)

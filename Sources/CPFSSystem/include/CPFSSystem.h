@@ -12,4 +12,8 @@ int cpfs_o_direct(void);
 /// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX); 1 on success, 0 where there is no such setting.
 int cpfs_limit_malloc_arenas(int count);
 
+/// Keeps blocks up to `mmap_threshold` bytes on malloc's heaps and lets up to `trim_threshold` free bytes stay
+/// there (glibc; elsewhere a no-op). Returns 1 on success.
+int cpfs_keep_freed_memory(long mmap_threshold, long trim_threshold);
+
 #endif
