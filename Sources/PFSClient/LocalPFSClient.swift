@@ -51,10 +51,11 @@ public struct LocalPFSClient: PFSClient {
     public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
         try await engine.deleteFiles(ref, paths: paths, prefixes: prefixes)
     }
-    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws
-        -> CommitID
-    {
-        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing)
+    public func copyFile(
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
+        checksum: ContentChecksum.Algorithm?
+    ) async throws -> CommitID {
+        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: checksum)
     }
     public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await engine.createDirectory(ref, path: path) }
     public func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws {

@@ -38,8 +38,12 @@ public protocol PFSClient: Sendable {
     @discardableResult
     func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID
     @discardableResult
-    func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws
-        -> CommitID
+    /// Copies by reference; `replacing` gives a copied file other attributes, `checksum` a whole-content checksum in
+    /// that algorithm (the source's if it has it, else computed from its bytes).
+    func copyFile(
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
+        checksum: ContentChecksum.Algorithm?
+    ) async throws -> CommitID
     @discardableResult
     func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID
     /// Applies the changes `body` makes, in order, as one write: to a branch whose HEAD is finished,
@@ -87,8 +91,10 @@ public protocol PFSClient: Sendable {
 
 extension PFSClient {
     @discardableResult
-    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String) async throws -> CommitID {
-        try await copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: nil)
+    public func copyFile(
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil
+    ) async throws -> CommitID {
+        try await copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: nil)
     }
 
     public func createRepo(_ repo: RepoID) async throws { try await createRepo(repo, description: "") }

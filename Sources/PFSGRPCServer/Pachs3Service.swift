@@ -39,7 +39,8 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
                 : nil
             return Pachs3V1_CommitResult(
                 try await client.copyFile(
-                    from: try request.src.ref(), path: request.srcPath, to: try request.dst.ref(), path: request.dstPath, replacing: replacing))
+                    from: try request.src.ref(), path: request.srcPath, to: try request.dst.ref(), path: request.dstPath, replacing: replacing,
+                    checksum: try ContentChecksum.Algorithm(wire: request.checksumAlgorithm)))
         }
     }
 

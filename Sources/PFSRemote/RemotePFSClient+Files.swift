@@ -44,9 +44,10 @@ extension RemotePFSClient {
     }
 
     @discardableResult
-    public func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws
-        -> CommitID
-    {
+    public func copyFile(
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
+        checksum: ContentChecksum.Algorithm?
+    ) async throws -> CommitID {
         var r = Pachs3V1_CopyFileRequest()
         r.src = PfsV2_Commit(src)
         r.srcPath = srcPath
@@ -56,6 +57,7 @@ extension RemotePFSClient {
             if let ct = replacing.contentType { r.replacing.contentType = ct }
             r.replacing.metadata = replacing.metadata
         }
+        if let checksum { r.checksumAlgorithm = checksum.rawValue }
         return try await call { try await pachs3.copyFile(r, metadata: metadata, options: options) }.model()
     }
 

@@ -69,8 +69,10 @@ struct GatedClient: PFSClient {
     func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
         try await base.deleteFiles(ref, paths: paths, prefixes: prefixes)
     }
-    func copyFile(from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?) async throws -> CommitID {
-        try await base.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing)
+    func copyFile(
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm?
+    ) async throws -> CommitID {
+        try await base.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: checksum)
     }
     func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await base.createDirectory(ref, path: path) }
     func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws { try await base.modifyFiles(ref, body) }

@@ -60,6 +60,9 @@ import Testing
 
         try await client.copyFile(from: master, path: "c.txt", to: master, path: "copy.txt")
         #expect(try await client.readFile(master, path: "copy.txt") == Array("c".utf8))
+        // A copy asked for a checksum algorithm: the server computes it (CRC-32 of "c" is 0x06b9df6f).
+        try await client.copyFile(from: master, path: "c.txt", to: master, path: "summed.txt", replacing: nil, checksum: .crc32)
+        #expect(try await client.inspectFile(master, path: "summed.txt").entry?.checksum == ContentChecksum(.crc32, value: [0x06, 0xb9, 0xdf, 0x6f]))
         try await client.createBranch(repo, "dev", head: master, move: false)
         let masterHead = try await client.inspectBranch(repo, "master").head
         #expect(try await client.inspectBranch(repo, "dev").head == masterHead)

@@ -52,6 +52,51 @@ struct ContentChecksumTests {
         }
     }
 
+    @Test("a copy asked for a checksum algorithm gets a whole-content checksum in it: kept, combined from part CRCs, or computed")
+    func copyWithAlgorithm() async throws {
+        try await withEngine("checksum-copy") { engine, _ in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let (p1, p2) = ((0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }, (0..<90_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+            func sum(_ a: ContentChecksum.Algorithm, _ bytes: [UInt8]) -> ContentChecksum {
+                var h = a.makeHasher()
+                bytes.withUnsafeBytes { h.update($0) }
+                return ContentChecksum(a, value: h.digest)!
+            }
+            // No checksum at all: computed from the bytes (several chunks of a blob-stored file).
+            _ = try await engine.putFile(ref, path: "plain", from: [p1, p2].async)
+            try await engine.copyFile(from: ref, path: "plain", to: ref, path: "c1", checksum: .sha256)
+            #expect(try await engine.inspectFile(ref, path: "c1").entry?.checksum == sum(.sha256, p1 + p2))
+            #expect(try await engine.inspectFile(ref, path: "plain").entry?.checksum == nil)
+            // The same algorithm is kept as it is; another one replaces it.
+            try await engine.copyFile(from: ref, path: "c1", to: ref, path: "c2", checksum: .sha256)
+            #expect(try await engine.inspectFile(ref, path: "c2").entry?.checksum == sum(.sha256, p1 + p2))
+            try await engine.copyFile(from: ref, path: "c1", to: ref, path: "c3", checksum: .crc64nvme)
+            #expect(try await engine.inspectFile(ref, path: "c3").entry?.checksum == sum(.crc64nvme, p1 + p2))
+
+            // A composite CRC of parts: combined from the parts' CRCs, part checksums kept.
+            for (algorithm, composite) in [(ContentChecksum.Algorithm.crc32c, true), (.sha1, true)] {
+                let u = try await engine.createUpload(ref, path: "mp", checksum: UploadChecksum(algorithm, composite: composite))
+                let i1 = try await engine.putPart(u.id, number: 1, from: [p1].async)
+                let i2 = try await engine.putPart(u.id, number: 2, from: [p2].async)
+                _ = try await engine.completeUpload(u.id, parts: [(1, i1.etag), (2, i2.etag)], expectedChecksum: nil, minimumPartSize: 1)
+                #expect(try await engine.inspectFile(ref, path: "mp").entry?.checksum?.parts == 2)
+                try await engine.copyFile(from: ref, path: "mp", to: ref, path: "mp-copy", checksum: algorithm)
+                let copy = try await engine.inspectFile(ref, path: "mp-copy").entry
+                #expect(copy?.checksum == sum(algorithm, p1 + p2))
+                #expect(copy?.partChecksums == [sum(algorithm, p1), sum(algorithm, p2)])
+                // In another algorithm the parts' checksums no longer describe the copy.
+                try await engine.copyFile(from: ref, path: "mp", to: ref, path: "mp-crc32", checksum: .crc32)
+                let other = try await engine.inspectFile(ref, path: "mp-crc32").entry
+                #expect(other?.checksum == sum(.crc32, p1 + p2) && other?.partChecksums == nil && other?.partSizes == [150_000, 90_000])
+            }
+            // Without an algorithm the copy keeps the composite checksum as it is.
+            try await engine.copyFile(from: ref, path: "mp", to: ref, path: "mp-kept")
+            #expect(try await engine.inspectFile(ref, path: "mp-kept").entry?.checksum?.parts == 2)
+        }
+    }
+
     @Test("entries encode their checksum (whole and composite) and decode it back; entries without one encode as before")
     func encoding() throws {
         let commit = CommitID("0123456789abcdef0123456789abcdef")!

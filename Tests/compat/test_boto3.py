@@ -804,6 +804,41 @@ def test_stored_checksum_is_returned_with_its_version(s3, bucket, checksum_confi
         assert plain["ChecksumCRC32"] == crc32_b64(b"plain")
 
 
+def test_copy_object_with_checksum_algorithm(s3, gateway, bucket, endpoint):
+    """CopyObject with x-amz-checksum-algorithm: the copy gets a whole-object checksum in that algorithm (computed from
+    the bytes when the source has another or none, combined from the parts' CRCs for a composite one, kept when it is
+    the source's own), returned with the result and with the copy; an unknown algorithm is refused and copies nothing."""
+    data = bytes(range(256)) * 12_000 + b"tail"
+    sha = lambda d: base64.b64encode(hashlib.sha256(d).digest()).decode()
+    s3.put_object(Bucket=bucket, Key="src", Body=data, ChecksumAlgorithm="SHA256")
+    as_crc = s3.copy_object(Bucket=bucket, Key="as-crc", CopySource={"Bucket": bucket, "Key": "src"}, ChecksumAlgorithm="CRC32")
+    result = as_crc["CopyObjectResult"]
+    assert result["ChecksumCRC32"] == crc32_b64(data) and "ChecksumSHA256" not in result and result["ChecksumType"] == "FULL_OBJECT"
+    got = s3.get_object(Bucket=bucket, Key="as-crc", ChecksumMode="ENABLED")  # botocore checks the body against it
+    assert got["ChecksumCRC32"] == crc32_b64(data) and got["Body"].read() == data
+    kept = s3.copy_object(Bucket=bucket, Key="as-sha", CopySource={"Bucket": bucket, "Key": "src"}, ChecksumAlgorithm="SHA256")
+    assert kept["CopyObjectResult"]["ChecksumSHA256"] == sha(data)
+    # A source without any checksum, and one with a composite CRC-32 of two parts.
+    requests.put(f"{endpoint}/{bucket}/bare", data=data).raise_for_status()
+    bare = s3.copy_object(Bucket=bucket, Key="bare-sha", CopySource={"Bucket": bucket, "Key": "bare"}, ChecksumAlgorithm="SHA256")
+    assert bare["CopyObjectResult"]["ChecksumSHA256"] == sha(data)
+    assert s3.head_object(Bucket=bucket, Key="bare-sha", ChecksumMode="ENABLED")["ChecksumSHA256"] == sha(data)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="CRC32")
+    parts = [data + data, data]
+    done = [{"PartNumber": i, "ETag": s3.upload_part(Bucket=bucket, Key="mp", UploadId=up["UploadId"], PartNumber=i, Body=b,
+                                                   ChecksumAlgorithm="CRC32")["ETag"], "ChecksumCRC32": crc32_b64(b)}
+            for i, b in enumerate(parts, start=1)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up["UploadId"], MultipartUpload={"Parts": done})
+    assert s3.head_object(Bucket=bucket, Key="mp", ChecksumMode="ENABLED")["ChecksumType"] == "COMPOSITE"
+    whole = s3.copy_object(Bucket=bucket, Key="mp-whole", CopySource={"Bucket": bucket, "Key": "mp"}, ChecksumAlgorithm="CRC32")
+    assert whole["CopyObjectResult"]["ChecksumCRC32"] == crc32_b64(b"".join(parts))
+    assert whole["CopyObjectResult"]["ChecksumType"] == "FULL_OBJECT"
+    history = gateway.history(bucket)
+    r = requests.put(f"{endpoint}/{bucket}/nope", headers={"x-amz-copy-source": f"/{bucket}/src", "x-amz-checksum-algorithm": "MD4"})
+    assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text, r.text
+    assert gateway.history(bucket) == history
+
+
 def test_get_object_attributes(s3, bucket, endpoint):
     """GetObjectAttributes: ETag (unquoted), the stored checksum, the part count of a multipart object, size and
     storage class, of the current version or an older one; a request naming no attribute, or an unknown one, is refused."""

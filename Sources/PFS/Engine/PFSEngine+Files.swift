@@ -103,17 +103,22 @@ extension PFSEngine {
 
     /// Copies a file, or with a directory path every file under it, by reference: no bytes move.
     /// With `replacing`, a single copied file gets that content type and user metadata instead of its own.
+    /// With `checksum`, a single copied file gets a whole-content checksum in that algorithm (see
+    /// ``withChecksum(_:_:)``); without, it keeps the source's.
     @discardableResult
     public func copyFile(
-        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil,
+        checksum: ContentChecksum.Algorithm? = nil
     ) async throws -> CommitID {
         let target = try writeTarget(dst)
-        let ops = try await copyOps(from: src, path: srcPath, to: dstPath, replacing: replacing)
+        let ops = try await copyOps(from: src, path: srcPath, to: dstPath, replacing: replacing, checksum: checksum)
         return try await writer.submit(WriteRequest(repo: dst.repo, target: target, ops: ops))
     }
 
     /// The puts that copy `srcPath` of `src` (a file, or every file under a directory) to `dstPath`.
-    func copyOps(from src: CommitRef, path srcPath: String, to dstPath: String, replacing: FileAttributes?) async throws -> [WriteOp] {
+    func copyOps(
+        from src: CommitRef, path srcPath: String, to dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm? = nil
+    ) async throws -> [WriteOp] {
         let root = try await resolve(src).root
         var ops: [WriteOp] = []
         let srcKey = try Paths.key(srcPath)
@@ -122,6 +127,7 @@ extension PFSEngine {
                 e.contentType = replacing.contentType ?? "application/octet-stream"
                 e.metadata = replacing.metadata
             }
+            if let checksum { e = try await withChecksum(e, checksum) }
             ops.append(.put(try Paths.key(dstPath), e, precondition: nil))
         } else {
             let srcDir = srcPath.hasSuffix("/") ? srcPath : srcPath + "/"
@@ -135,6 +141,25 @@ extension PFSEngine {
             if ops.isEmpty { throw PFSError.notFound("file '\(srcPath)' not found in \(src)") }
         }
         return ops
+    }
+
+    /// `entry` with a checksum of its whole content in `algorithm`: its own if it has that one; for a CRC
+    /// of its parts' CRCs, the parts' values combined; otherwise computed from its bytes, read and verified
+    /// as any read is. Part checksums in another algorithm are dropped with the old checksum.
+    func withChecksum(_ entry: FileEntry, _ algorithm: ContentChecksum.Algorithm) async throws -> FileEntry {
+        if let c = entry.checksum, c.algorithm == algorithm, c.parts == nil { return entry }
+        var e = entry
+        if entry.checksum?.algorithm == algorithm, let sums = entry.partChecksums, let sizes = entry.partSizes, sums.count == sizes.count,
+            let whole = ContentChecksum.combined(zip(sums, sizes).map { (checksum: $0, size: $1) })
+        {
+            e.checksum = whole
+            return e
+        }
+        var hasher = algorithm.makeHasher()
+        for try await piece in try await reader(entry) { piece.withUnsafeBytes { hasher.update($0) } }
+        e.checksum = ContentChecksum(algorithm, value: hasher.digest)
+        if e.partChecksums?.first?.algorithm != algorithm { e.partChecksums = nil }
+        return e
     }
 
     /// Creates an explicit empty directory (a zero-byte file whose path ends with `/`).

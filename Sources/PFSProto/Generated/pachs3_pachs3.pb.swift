@@ -286,6 +286,12 @@ public nonisolated struct Pachs3V1_CopyFileRequest: @unchecked Sendable {
   /// Clears the value of `replacing`. Subsequent reads from it will return its default value.
   public mutating func clearReplacing() {_uniqueStorage()._replacing = nil}
 
+  /// the copy's whole-content checksum (crc32, crc32c, crc64nvme, sha1, sha256); empty: the source's
+  public var checksumAlgorithm: String {
+    get {_storage._checksumAlgorithm}
+    set {_uniqueStorage()._checksumAlgorithm = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1586,7 +1592,7 @@ nonisolated extension Pachs3V1_FileAttributes: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CopyFileRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}src\0\u{3}src_path\0\u{1}dst\0\u{3}dst_path\0\u{1}replacing\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}src\0\u{3}src_path\0\u{1}dst\0\u{3}dst_path\0\u{1}replacing\0\u{3}checksum_algorithm\0")
 
   fileprivate class _StorageClass {
     var _src: PfsV2_Commit? = nil
@@ -1594,6 +1600,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
     var _dst: PfsV2_Commit? = nil
     var _dstPath: String = String()
     var _replacing: Pachs3V1_FileAttributes? = nil
+    var _checksumAlgorithm: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1609,6 +1616,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
       _dst = source._dst
       _dstPath = source._dstPath
       _replacing = source._replacing
+      _checksumAlgorithm = source._checksumAlgorithm
     }
   }
 
@@ -1632,6 +1640,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
         case 3: try { try decoder.decodeSingularMessageField(value: &_storage._dst) }()
         case 4: try { try decoder.decodeSingularStringField(value: &_storage._dstPath) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._replacing) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._checksumAlgorithm) }()
         default: break
         }
       }
@@ -1659,6 +1668,9 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
       try { if let v = _storage._replacing {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
       } }()
+      if !_storage._checksumAlgorithm.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._checksumAlgorithm, fieldNumber: 6)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1673,6 +1685,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
         if _storage._dst != rhs_storage._dst {return false}
         if _storage._dstPath != rhs_storage._dstPath {return false}
         if _storage._replacing != rhs_storage._replacing {return false}
+        if _storage._checksumAlgorithm != rhs_storage._checksumAlgorithm {return false}
         return true
       }
       if !storagesAreEqual {return false}

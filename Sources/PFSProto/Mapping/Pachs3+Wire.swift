@@ -40,6 +40,15 @@ extension Pachs3V1_Checksum {
     }
 }
 
+extension ContentChecksum.Algorithm {
+    /// The algorithm a wire field names: nil for an empty one.
+    public init?(wire name: String) throws {
+        if name.isEmpty { return nil }
+        guard let a = ContentChecksum.Algorithm(rawValue: name) else { throw PFSError.invalidArgument("unknown checksum algorithm '\(name)'") }
+        self = a
+    }
+}
+
 extension UploadChecksum {
     /// The upload checksum named by wire fields: nil for an empty algorithm.
     public init?(wire algorithm: String, composite: Bool) throws {

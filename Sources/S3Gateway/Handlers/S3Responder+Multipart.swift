@@ -39,9 +39,7 @@ extension S3Responder {
             if let typeHeader { throw S3Error.invalidRequest("x-amz-checksum-type \(typeHeader) needs an x-amz-checksum-algorithm") }
             return nil
         }
-        guard let algorithm = ContentChecksum.Algorithm(rawValue: name.lowercased()) else {
-            throw S3Error.invalidArgument("Checksum algorithm provided is unsupported.", name: "x-amz-checksum-algorithm", value: name)
-        }
+        let algorithm = try checksumAlgorithm(name)
         let composite: Bool
         switch typeHeader?.uppercased() {
         case nil: composite = algorithm != .crc64nvme
@@ -53,6 +51,14 @@ extension S3Responder {
             throw S3Error.invalidRequest("The \(composite ? "COMPOSITE" : "FULL_OBJECT") checksum type cannot be used with the \(algorithm.s3Name) checksum algorithm.")
         }
         return c
+    }
+
+    /// The algorithm an `x-amz-checksum-algorithm` header names (in any case).
+    static func checksumAlgorithm(_ name: String) throws -> ChecksumAlgorithm {
+        guard let algorithm = ChecksumAlgorithm(rawValue: name.lowercased()) else {
+            throw S3Error.invalidArgument("Checksum algorithm provided is unsupported.", name: "x-amz-checksum-algorithm", value: name)
+        }
+        return algorithm
     }
 
     func uploadPart(_ name: String, _ key: String, uploadId: String, number: Int, request: Request) async throws -> Response {

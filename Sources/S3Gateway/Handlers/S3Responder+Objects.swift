@@ -262,17 +262,24 @@ extension S3Responder {
         default:
             throw S3Error.invalidArgument("Unknown metadata directive.", name: "x-amz-metadata-directive", value: directive)
         }
+        // Without an algorithm the copy keeps the source's checksum; with one it gets a whole-object checksum in it.
+        let algorithm = try headers[HTTPField.Name("x-amz-checksum-algorithm")!].map(Self.checksumAlgorithm)
         let condition = Conditionals(copySourceHeaders: { n in HTTPField.Name(n).flatMap { headers[$0] } })
             .evaluateCopySource(etag: srcEntry.etag, lastModified: srcEntry.modified)
         if let error = condition.error { throw error }
         let commit = try await client.copyFile(
-            from: .commit(srcBucket.repo, srcCommit), path: source.key, to: bucket.ref, path: key, replacing: replacing)
+            from: .commit(srcBucket.repo, srcCommit), path: source.key, to: bucket.ref, path: key, replacing: replacing, checksum: algorithm)
         var out = HTTPFields()
         out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
         out[HTTPField.Name("x-amz-copy-source-version-id")!] = srcEntry.commit.rawValue
-        // The copy has the source's bytes, so it keeps the source's checksum.
-        let checksums = srcEntry.checksum.map { [S3Checksum(algorithm: $0.algorithm.s3Name, value: $0.s3Value)] } ?? []
-        return Self.xml(S3XMLResponses.copyObjectResult(lastModified: Date(), etag: srcEntry.etag, checksums: checksums), headers: out)
+        var checksum = srcEntry.checksum
+        if algorithm != nil, checksum?.algorithm != algorithm || checksum?.parts != nil {
+            checksum = try await client.inspectFile(.commit(bucket.repo, commit), path: key).entry?.checksum
+        }
+        let checksums = checksum.map { [S3Checksum(algorithm: $0.algorithm.s3Name, value: $0.s3Value)] } ?? []
+        return Self.xml(
+            S3XMLResponses.copyObjectResult(lastModified: Date(), etag: srcEntry.etag, checksums: checksums, checksumType: checksum?.s3Type),
+            headers: out)
     }
 
     func deleteObject(_ name: String, _ key: String, versionId: String?) async throws -> Response {

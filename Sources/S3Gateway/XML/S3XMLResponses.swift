@@ -80,9 +80,9 @@ public enum S3XMLResponses {
         return w.bytes
     }
 
-    /// CopyObjectResult: LastModified, ETag, then any checksums.
-    public static func copyObjectResult(lastModified: Date, etag: String, checksums: [S3Checksum] = []) -> [UInt8] {
-        copyResult("CopyObjectResult", lastModified: lastModified, etag: etag, checksums: checksums)
+    /// CopyObjectResult: LastModified, ETag, then the checksum and its type when the copy has one.
+    public static func copyObjectResult(lastModified: Date, etag: String, checksums: [S3Checksum] = [], checksumType: String? = nil) -> [UInt8] {
+        copyResult("CopyObjectResult", lastModified: lastModified, etag: etag, checksums: checksums, checksumType: checksumType)
     }
 
     /// CopyPartResult: LastModified, ETag, then any checksums.
@@ -223,12 +223,13 @@ public enum S3XMLResponses {
 
     // MARK: - Shared pieces
 
-    static func copyResult(_ name: String, lastModified: Date, etag: String, checksums: [S3Checksum]) -> [UInt8] {
+    static func copyResult(_ name: String, lastModified: Date, etag: String, checksums: [S3Checksum], checksumType: String? = nil) -> [UInt8] {
         var w = XMLWriter()
         w.declaration()
         w.element(name, xmlns: namespace) { w in
             w.element("LastModified", S3Time.iso8601(lastModified))
             w.element("ETag", quotedETag(etag))
+            w.optionalElement("ChecksumType", checksumType)
             writeChecksums(checksums, to: &w)
         }
         return w.bytes
