@@ -137,7 +137,9 @@ let package = Package(
             path: "benchmarks/PFSBench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PFSTests", dependencies: ["PFS", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
+        // Helpers shared by the test targets.
+        .target(name: "PFSTestSupport", dependencies: ["PFS"], path: "Tests/PFSTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "PFSTests", dependencies: ["PFS", "PFSTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "PFSClientTests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
         .testTarget(
             name: "S3GatewayTests",
@@ -146,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PFSRemoteTests",
-            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", "PFSProto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", "PFSProto", "PFSTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PFSMountTests", dependencies: ["PFSMount"], swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import Foundation
 import PFS
 import PFSClient
 import PFSProto
+import PFSTestSupport
 import Testing
 
 @testable import PFSRemote
@@ -248,21 +249,4 @@ import Testing
         #expect(try await it.next() == nil)
         await client.close()
     }
-}
-
-/// A body that sets `checksum` only as it ends, as an HTTP trailer would.
-struct TrailingBody: AsyncSequence, AsyncIteratorProtocol {
-    var pieces: [[UInt8]]
-    let checksum: BodyChecksum
-    let value: ContentChecksum
-
-    mutating func next() async throws -> [UInt8]? {
-        if pieces.isEmpty {
-            checksum.value = value
-            return nil
-        }
-        return pieces.removeFirst()
-    }
-
-    func makeAsyncIterator() -> TrailingBody { self }
 }

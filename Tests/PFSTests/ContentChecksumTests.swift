@@ -1,4 +1,5 @@
 import Foundation
+import PFSTestSupport
 import Testing
 
 @testable import PFS
@@ -6,24 +7,6 @@ import Testing
 @Suite("checksums recorded with file versions")
 struct ContentChecksumTests {
     static let crc = ContentChecksum(.crc32, value: [0x0d, 0x4a, 0x11, 0x85])!
-
-    /// A body that sets `checksum` only as it ends, as a trailer would.
-    struct TrailingBody: AsyncSequence, AsyncIteratorProtocol {
-        var pieces: [[UInt8]]
-        let checksum: BodyChecksum
-        let value: ContentChecksum
-
-        mutating func next() async throws -> [UInt8]? {
-            if pieces.isEmpty {
-                checksum.value = value
-                return nil
-            }
-            #expect(checksum.value == nil)
-            return pieces.removeFirst()
-        }
-
-        func makeAsyncIterator() -> TrailingBody { self }
-    }
 
     @Test("a checksum learnt at the end of the body is kept with the version; a copy keeps it, an append drops it")
     func recordedCopiedAndDropped() async throws {
