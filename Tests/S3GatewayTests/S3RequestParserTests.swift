@@ -15,9 +15,16 @@ import Testing
     // MARK: Service
 
     @Test func service() throws {
-        #expect(try op("GET", "/") == .listBuckets)
-        #expect(try op("GET", "") == .listBuckets)
-        #expect(try op("get", "/") == .listBuckets)
+        #expect(try op("GET", "/") == .listBuckets(.init()))
+        #expect(try op("GET", "") == .listBuckets(.init()))
+        #expect(try op("get", "/") == .listBuckets(.init()))
+        #expect(
+            try op("GET", "/", [("prefix", "master."), ("max-buckets", "2"), ("continuation-token", "bWFzdGVyLmE="), ("bucket-region", "us-east-1")])
+                == .listBuckets(.init(prefix: "master.", maxBuckets: 2, continuationToken: "bWFzdGVyLmE=", bucketRegion: "us-east-1")))
+        #expect(try op("GET", "/", [("prefix", ""), ("max-buckets", "10000")]) == .listBuckets(.init(maxBuckets: 10_000)))
+        for bad in ["0", "10001", "-1", "x", ""] {
+            #expect(err("GET", "/", [("max-buckets", bad)])?.code == "InvalidArgument", "max-buckets=\(bad)")
+        }
         #expect(try op("PUT", "/") == .methodNotAllowed(method: "PUT", resourceType: "SERVICE"))
         #expect(try op("DELETE", "/") == .methodNotAllowed(method: "DELETE", resourceType: "SERVICE"))
     }
@@ -263,13 +270,13 @@ import Testing
         #expect(try op("PUT", "", headers: ["host": "bkt.S3.EXAMPLE.COM"], parser: vh) == .createBucket(bucket: "bkt"))
         #expect(try op("GET", "/k%20x", headers: ["host": "bkt.s3.example.com."], parser: vh) == .getObject(bucket: "bkt", key: "k x", .init()))
         // The bare domain, another host, or an IP literal: path-style.
-        #expect(try op("GET", "/", headers: ["host": "s3.example.com"], parser: vh) == .listBuckets)
+        #expect(try op("GET", "/", headers: ["host": "s3.example.com"], parser: vh) == .listBuckets(.init()))
         #expect(try op("GET", "/b/k", headers: ["host": "s3.example.com:30600"], parser: vh) == .getObject(bucket: "b", key: "k", .init()))
         #expect(try op("GET", "/b/k", headers: ["host": "localhost:30600"], parser: vh) == .getObject(bucket: "b", key: "k", .init()))
         #expect(try op("GET", "/b/k", headers: ["host": "[::1]:30600"], parser: vh) == .getObject(bucket: "b", key: "k", .init()))
         #expect(try op("GET", "/b/k", headers: ["host": "xs3.example.com"], parser: vh) == .getObject(bucket: "b", key: "k", .init()))
         // Without configured domains, hosts are ignored.
-        #expect(try op("GET", "/", headers: ["host": "bkt.s3.example.com"]) == .listBuckets)
+        #expect(try op("GET", "/", headers: ["host": "bkt.s3.example.com"]) == .listBuckets(.init()))
         #expect(vh.virtualHostBucket("a.b.s3.example.com:1") == "a.b")
         #expect(vh.virtualHostBucket(".s3.example.com") == nil)
     }
@@ -298,7 +305,7 @@ import Testing
         #expect(list.bucket == "b")
         #expect(list.key == nil)
         #expect(list.name == "ListObjectsV2")
-        #expect(S3Operation.listBuckets.bucket == nil)
+        #expect(S3Operation.listBuckets(.init()).bucket == nil)
         #expect(try op("PUT", "/b/k").isWrite)
         #expect(try op("POST", "/b", [("delete", nil)]).isWrite)
         #expect(try op("POST", "/b/k", [("uploadId", "u")]).isWrite)

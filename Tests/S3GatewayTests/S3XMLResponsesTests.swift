@@ -17,15 +17,25 @@ import Testing
         let body = S3XMLResponses.listAllMyBuckets(owner: owner, buckets: [
             S3BucketSummary(name: "master.images", creationDate: sampleDate),
             S3BucketSummary(name: "dev.images", creationDate: date(ms: 0)),
-        ])
+        ], region: "us-east-1")
         #expect(str(body) == decl + "<ListAllMyBucketsResult xmlns=\"\(ns)\"><Owner><ID>pachs3</ID><DisplayName>pachs3</DisplayName></Owner>"
-            + "<Buckets><Bucket><Name>master.images</Name><CreationDate>\(ts)</CreationDate></Bucket>"
-            + "<Bucket><Name>dev.images</Name><CreationDate>1970-01-01T00:00:00.000Z</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>")
+            + "<Buckets><Bucket><Name>master.images</Name><CreationDate>\(ts)</CreationDate><BucketRegion>us-east-1</BucketRegion></Bucket>"
+            + "<Bucket><Name>dev.images</Name><CreationDate>1970-01-01T00:00:00.000Z</CreationDate><BucketRegion>us-east-1</BucketRegion></Bucket>"
+            + "</Buckets></ListAllMyBucketsResult>")
     }
 
     @Test func listAllMyBucketsEmptyAndOwnerWithoutName() {
-        let body = S3XMLResponses.listAllMyBuckets(owner: S3Owner(id: "x"), buckets: [])
+        let body = S3XMLResponses.listAllMyBuckets(owner: S3Owner(id: "x"), buckets: [], region: "eu-west-1")
         #expect(str(body) == decl + "<ListAllMyBucketsResult xmlns=\"\(ns)\"><Owner><ID>x</ID></Owner><Buckets></Buckets></ListAllMyBucketsResult>")
+    }
+
+    @Test func listAllMyBucketsPage() {
+        let body = S3XMLResponses.listAllMyBuckets(
+            owner: S3Owner(id: "x"), buckets: [S3BucketSummary(name: "a&b", creationDate: sampleDate)], region: "r", continuationToken: "YSZi",
+            prefix: "a&")
+        #expect(str(body) == decl + "<ListAllMyBucketsResult xmlns=\"\(ns)\"><Owner><ID>x</ID></Owner><Buckets><Bucket><Name>a&amp;b</Name>"
+            + "<CreationDate>\(ts)</CreationDate><BucketRegion>r</BucketRegion></Bucket></Buckets>"
+            + "<ContinuationToken>YSZi</ContinuationToken><Prefix>a&amp;</Prefix></ListAllMyBucketsResult>")
     }
 
     @Test func copyResults() {

@@ -131,6 +131,20 @@ def test_mb_cp_ls_rm_rb(aws, gateway, tmp_path):
     assert gone.returncode != 0 and "NoSuchBucket" in gone.stderr
 
 
+def test_ls_buckets_by_name_prefix_in_pages(aws):
+    """`aws s3 ls --bucket-name-prefix` lists only those buckets, every page of them (ListBuckets with Prefix,
+    MaxBuckets and ContinuationToken)."""
+    repo = unique_repo("clils")
+    names = [f"pick{i}.{repo}" for i in range(3)]
+    for n in names:
+        aws("s3", "mb", f"s3://{n}")
+    aws("s3", "mb", f"s3://other.{repo}")
+    out = aws("s3", "ls", "--bucket-name-prefix", "pick", "--page-size", "1").stdout
+    listed = [line.split()[-1] for line in out.splitlines() if line.strip()]
+    assert [n for n in listed if n.endswith(repo)] == names
+    assert all(n.startswith("pick") for n in listed)
+
+
 def test_rb_force(aws, cli_bucket, tmp_path):
     f = tmp_path / "f"
     f.write_bytes(b"x")

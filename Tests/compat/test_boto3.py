@@ -108,6 +108,27 @@ def test_bucket_lifecycle(s3, gateway, seed):
     assert f"dev.{repo}" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
+def test_list_buckets_prefix_pages_and_region(s3, endpoint):
+    """ListBuckets with Prefix, MaxBuckets and ContinuationToken (boto3's paginator walks the pages), each bucket
+    with its BucketRegion, a BucketRegion filter; a bad max-buckets or continuation token is InvalidArgument."""
+    tag, repo = uuid.uuid4().hex[:8], unique_repo("lb")
+    names = [f"pg{tag}-{i}.{repo}" for i in range(5)]
+    for n in names:
+        s3.create_bucket(Bucket=n)
+    everything = s3.list_buckets(Prefix=f"pg{tag}-")
+    assert [b["Name"] for b in everything["Buckets"]] == names and "ContinuationToken" not in everything
+    assert everything["Prefix"] == f"pg{tag}-" and {b["BucketRegion"] for b in everything["Buckets"]} == {"us-east-1"}
+    first = s3.list_buckets(Prefix=f"pg{tag}-", MaxBuckets=2)
+    assert [b["Name"] for b in first["Buckets"]] == names[:2] and first["ContinuationToken"]
+    pages = s3.get_paginator("list_buckets").paginate(Prefix=f"pg{tag}-", PaginationConfig={"PageSize": 2})
+    assert [[b["Name"] for b in p["Buckets"]] for p in pages] == [names[:2], names[2:4], names[4:]]
+    assert s3.list_buckets(Prefix=f"pg{tag}-", BucketRegion="eu-west-1")["Buckets"] == []
+    assert f"master.{repo}" not in {b["Name"] for b in s3.list_buckets(Prefix=f"pg{tag}-")["Buckets"]}
+    for query in ("max-buckets=0", "max-buckets=10001", "max-buckets=two", "continuation-token=%25%25"):
+        r = requests.get(f"{endpoint}/?{query}")
+        assert r.status_code == 400 and "<Code>InvalidArgument</Code>" in r.text, (query, r.text)
+
+
 @pytest.mark.parametrize(
     "name",
     ["MyBucket.repo", "ab", "a..b", "192.168.5.4", "x.y.z.w.v", "-leading.repo", "trailing.repo-", "xn--foo.repo"],

@@ -26,15 +26,36 @@ extension S3Responder {
         }
     }
 
-    func listBuckets() async throws -> Response {
+    /// Every branch as a bucket, in name order; with `max-buckets`, a page at a time, continued after the last
+    /// name of the page before (the continuation token carries it).
+    func listBuckets(_ p: S3Operation.ListBucketsParameters) async throws -> Response {
+        var after: String?
+        if let token = p.continuationToken {
+            guard let data = Data(base64Encoded: token), let name = String(data: data, encoding: .utf8), !name.isEmpty else {
+                throw S3Error.invalidArgument("The continuation token provided is incorrect", name: "continuation-token", value: token)
+            }
+            after = name
+        }
         var buckets: [S3BucketSummary] = []
-        for repo in try await client.listRepos(project: nil) {
-            for b in repo.branches {
-                buckets.append(S3BucketSummary(name: BucketName(repo: repo.repo, branch: b).description, creationDate: repo.created))
+        if p.bucketRegion == nil || p.bucketRegion == configuration.region {
+            for repo in try await client.listRepos(project: nil) {
+                for b in repo.branches {
+                    let name = BucketName(repo: repo.repo, branch: b).description
+                    if let prefix = p.prefix, !name.hasPrefix(prefix) { continue }
+                    if let after, name <= after { continue }
+                    buckets.append(S3BucketSummary(name: name, creationDate: repo.created))
+                }
             }
         }
         buckets.sort { $0.name < $1.name }
-        return Self.xml(S3XMLResponses.listAllMyBuckets(owner: Self.owner, buckets: buckets))
+        var next: String?
+        if let max = p.maxBuckets, buckets.count > max {
+            buckets.removeSubrange(max...)
+            next = Data(buckets[max - 1].name.utf8).base64EncodedString()
+        }
+        return Self.xml(
+            S3XMLResponses.listAllMyBuckets(
+                owner: Self.owner, buckets: buckets, region: configuration.region, continuationToken: next, prefix: p.prefix))
     }
 
     func createBucket(_ name: String, request: Request) async throws -> Response {

@@ -1,6 +1,6 @@
 /// An S3 API call, as ``S3RequestParser`` recognizes it from the method, path, query and headers.
 public enum S3Operation: Sendable, Hashable {
-    case listBuckets
+    case listBuckets(ListBucketsParameters)
     case createBucket(bucket: String)
     case deleteBucket(bucket: String)
     case headBucket(bucket: String)
@@ -40,6 +40,24 @@ public enum S3Operation: Sendable, Hashable {
     case methodNotAllowed(method: String, resourceType: String)
 
     /// Query parameters of ListObjects (v1) and ListObjectsV2.
+    public struct ListBucketsParameters: Sendable, Hashable {
+        /// `prefix`: only buckets whose names start with it; nil when absent or empty.
+        public var prefix: String?
+        /// `max-buckets` (1...10,000); nil: every bucket in one response.
+        public var maxBuckets: Int?
+        /// `continuation-token` (as sent; the handler validates it).
+        public var continuationToken: String?
+        /// `bucket-region`: only buckets in that region.
+        public var bucketRegion: String?
+
+        public init(prefix: String? = nil, maxBuckets: Int? = nil, continuationToken: String? = nil, bucketRegion: String? = nil) {
+            self.prefix = prefix
+            self.maxBuckets = maxBuckets
+            self.continuationToken = continuationToken
+            self.bucketRegion = bucketRegion
+        }
+    }
+
     public struct ListObjectsParameters: Sendable, Hashable {
         /// `prefix`, "" when absent.
         public var prefix: String

@@ -21,13 +21,15 @@ public struct S3RequestParser: Sendable {
     /// decoded query items in order (a name without `=` has a nil value).
     ///
     /// Throws InvalidURI (a path that does not decode), KeyTooLongError, InvalidArgument (a bad
-    /// `max-keys`, `partNumber`, `encoding-type`, `list-type`, empty `versionId` or copy source) and
+    /// `max-keys`, `max-buckets`, `partNumber`, `encoding-type`, `list-type`, empty `versionId` or copy source) and
     /// InvalidRequest (Range together with partNumber).
     public func parse(method: String, path: String, query: [(String, String?)], headers: (String) -> String?) throws(S3Error) -> S3Operation {
         let (bucket, key) = try bucketAndKey(path: path, host: headers("host"))
         let q = Query(query)
         let method = method.uppercased()
-        guard let bucket else { return method == "GET" ? .listBuckets : .methodNotAllowed(method: method, resourceType: "SERVICE") }
+        guard let bucket else {
+            return method == "GET" ? .listBuckets(try listBucketsParameters(q)) : .methodNotAllowed(method: method, resourceType: "SERVICE")
+        }
         if let key {
             return try objectOperation(method: method, bucket: bucket, key: key, query: q, headers: headers)
         }
@@ -251,6 +253,20 @@ public struct S3RequestParser: Sendable {
     }
 
     /// A `max-*` parameter: 1000 when absent, an integer ≥ 0 capped at 1000 otherwise.
+    /// The most buckets one ListBuckets page may ask for.
+    static let maxBucketsLimit = 10_000
+
+    func listBucketsParameters(_ q: Query) throws(S3Error) -> S3Operation.ListBucketsParameters {
+        var p = S3Operation.ListBucketsParameters(prefix: q.nonEmpty("prefix"), continuationToken: q.value("continuation-token"), bucketRegion: q.nonEmpty("bucket-region"))
+        if let text = q.value("max-buckets") {
+            guard let n = Int(text), (1...Self.maxBucketsLimit).contains(n) else {
+                throw .invalidArgument("Argument max-buckets must be an integer between 1 and \(Self.maxBucketsLimit)", name: "max-buckets", value: text)
+            }
+            p.maxBuckets = n
+        }
+        return p
+    }
+
     func limit(_ q: Query, _ name: String) throws(S3Error) -> Int {
         guard let text = q.value(name) else { return Self.maxListLimit }
         guard let n = Int(text) else { throw .invalidArgument("Provided \(name) not an integer or within integer range", name: name, value: text) }

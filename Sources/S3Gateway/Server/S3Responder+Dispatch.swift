@@ -26,7 +26,7 @@ extension S3Responder {
 
     private func run(_ op: S3Operation, _ request: Request) async throws -> Response {
         switch op {
-        case .listBuckets: return try await listBuckets()
+        case .listBuckets(let p): return try await listBuckets(p)
         case .createBucket(let b): return try await createBucket(b, request: request)
         case .deleteBucket(let b): return try await deleteBucket(b)
         case .headBucket(let b): return try await headBucket(b)

@@ -62,9 +62,12 @@ public enum S3XMLResponses {
         etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? etag : "\"" + etag + "\""
     }
 
-    /// ListAllMyBucketsResult: Owner, then Buckets/Bucket{Name, CreationDate}.
-    public static func listAllMyBuckets(owner: S3Owner, buckets: [S3BucketSummary]) -> [UInt8] {
-        var w = XMLWriter(capacity: 256 + buckets.count * 128)
+    /// ListAllMyBucketsResult: Owner, Buckets/Bucket{Name, CreationDate, BucketRegion}, then the ContinuationToken of a
+    /// truncated page and the Prefix asked for.
+    public static func listAllMyBuckets(
+        owner: S3Owner, buckets: [S3BucketSummary], region: String, continuationToken: String? = nil, prefix: String? = nil
+    ) -> [UInt8] {
+        var w = XMLWriter(capacity: 256 + buckets.count * 160)
         w.declaration()
         w.element("ListAllMyBucketsResult", xmlns: namespace) { w in
             writeOwner(owner, to: &w)
@@ -73,9 +76,12 @@ public enum S3XMLResponses {
                     w.element("Bucket") { w in
                         w.element("Name", b.name)
                         w.element("CreationDate", S3Time.iso8601(b.creationDate))
+                        w.element("BucketRegion", region)
                     }
                 }
             }
+            w.optionalElement("ContinuationToken", continuationToken)
+            w.optionalElement("Prefix", prefix)
         }
         return w.bytes
     }
