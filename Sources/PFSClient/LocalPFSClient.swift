@@ -48,8 +48,8 @@ public struct LocalPFSClient: PFSClient {
     where S.Element: ByteChunk {
         try await engine.putFile(ref, path: path, from: body, options: options)
     }
-    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
-        try await engine.deleteFiles(ref, paths: paths, prefixes: prefixes)
+    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String], ifMatch: [String: String]) async throws -> CommitID {
+        try await engine.deleteFiles(ref, paths: paths, prefixes: prefixes, ifMatch: ifMatch)
     }
     public func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,

@@ -35,11 +35,13 @@ public protocol PFSClient: Sendable {
 
     func putFile<S: AsyncSequence>(_ ref: CommitRef, path: String, from body: S, options: PutOptions) async throws -> PutResult
     where S.Element: ByteChunk
+    /// Deletes `paths` and everything under `prefixes` in one write; a path in `ifMatch` is deleted only if it exists
+    /// with that ETag (`*`: any), checked atomically with the write, else nothing is deleted.
     @discardableResult
-    func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID
-    @discardableResult
+    func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String], ifMatch: [String: String]) async throws -> CommitID
     /// Copies by reference; `replacing` gives a copied file other attributes, `checksum` a whole-content checksum in
     /// that algorithm (the source's if it has it, else computed from its bytes).
+    @discardableResult
     func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
         checksum: ContentChecksum.Algorithm?
@@ -90,6 +92,11 @@ public protocol PFSClient: Sendable {
 }
 
 extension PFSClient {
+    @discardableResult
+    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
+        try await deleteFiles(ref, paths: paths, prefixes: prefixes, ifMatch: [:])
+    }
+
     @discardableResult
     public func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil

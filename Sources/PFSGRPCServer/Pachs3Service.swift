@@ -28,7 +28,7 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
     }
 
     func deleteFiles(request: Pachs3V1_DeleteFilesRequest, context: ServerContext) async throws -> Pachs3V1_CommitResult {
-        try await mapped { Pachs3V1_CommitResult(try await client.deleteFiles(try request.commit.ref(), paths: request.paths, prefixes: request.prefixes)) }
+        try await mapped { Pachs3V1_CommitResult(try await client.deleteFiles(try request.commit.ref(), paths: request.paths, prefixes: request.prefixes, ifMatch: request.ifMatch)) }
     }
 
     func copyFile(request: Pachs3V1_CopyFileRequest, context: ServerContext) async throws -> Pachs3V1_CommitResult {

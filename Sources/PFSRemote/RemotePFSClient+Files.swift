@@ -35,11 +35,12 @@ extension RemotePFSClient {
     }
 
     @discardableResult
-    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
+    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String], ifMatch: [String: String]) async throws -> CommitID {
         var r = Pachs3V1_DeleteFilesRequest()
         r.commit = PfsV2_Commit(ref)
         r.paths = paths
         r.prefixes = prefixes
+        r.ifMatch = ifMatch
         return try await call { try await pachs3.deleteFiles(r, metadata: metadata, options: options) }.model()
     }
 

@@ -66,8 +66,8 @@ struct GatedClient: PFSClient {
         try await base.subscribeCommits(repo, branch: branch, from: from, finishedOnly: finishedOnly)
     }
     func waitForCommit(_ ref: CommitRef) async throws -> CommitInfo { try await base.waitForCommit(ref) }
-    func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String]) async throws -> CommitID {
-        try await base.deleteFiles(ref, paths: paths, prefixes: prefixes)
+    func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String], ifMatch: [String: String]) async throws -> CommitID {
+        try await base.deleteFiles(ref, paths: paths, prefixes: prefixes, ifMatch: ifMatch)
     }
     func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm?

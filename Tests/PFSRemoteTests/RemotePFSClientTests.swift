@@ -64,6 +64,11 @@ import Testing
         // A copy asked for a checksum algorithm: the server computes it (CRC-32 of "c" is 0x06b9df6f).
         try await client.copyFile(from: master, path: "c.txt", to: master, path: "summed.txt", replacing: nil, checksum: .crc32)
         #expect(try await client.inspectFile(master, path: "summed.txt").entry?.checksum == ContentChecksum(.crc32, value: [0x06, 0xb9, 0xdf, 0x6f]))
+        // A conditional delete travels with its condition.
+        await #expect(throws: PFSError.self) { try await client.deleteFiles(master, paths: ["copy.txt"], prefixes: [], ifMatch: ["copy.txt": "0000"]) }
+        let copyTag = try await client.inspectFile(master, path: "copy.txt").entry!.etag
+        try await client.deleteFiles(master, paths: ["copy.txt"], prefixes: [], ifMatch: ["copy.txt": copyTag])
+        await #expect(throws: PFSError.self) { try await client.inspectFile(master, path: "copy.txt") }
         try await client.createBranch(repo, "dev", head: master, move: false)
         let masterHead = try await client.inspectBranch(repo, "master").head
         #expect(try await client.inspectBranch(repo, "dev").head == masterHead)

@@ -41,6 +41,25 @@ struct PutOptionsTests {
         }
     }
 
+    @Test("a conditional delete happens only when every condition holds at its commit: the file exists with that ETag")
+    func conditionalDelete() async throws {
+        try await withEngine("delete-if-match") { engine, _ in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let a = try await engine.putFile(ref, path: "a", from: [Array("one".utf8)].async)
+            _ = try await engine.putFile(ref, path: "b", from: [Array("two".utf8)].async)
+            let head = try await engine.inspectCommit(ref).id
+            await expectPFSError(.preconditionFailed) { try await engine.deleteFiles(ref, paths: ["a", "b"], ifMatch: ["a": "\"0000\""]) }
+            await expectPFSError(.notFound) { try await engine.deleteFiles(ref, paths: ["b", "gone"], ifMatch: ["gone": "*"]) }
+            await expectPFSError(.invalidArgument) { try await engine.deleteFiles(ref, paths: ["b"], ifMatch: ["a": "*"]) }
+            #expect(try await engine.inspectCommit(ref).id == head)
+            #expect(try await collect(engine.getFile(ref, path: "b")) == Array("two".utf8))
+            try await engine.deleteFiles(ref, paths: ["a", "b"], ifMatch: ["a": "\"\(a.etag)\"", "b": "*"])
+            #expect(try await engine.listFiles(ref).files.isEmpty)
+        }
+    }
+
     @Test("a wrong expected MD5 commits nothing")
     func badDigest() async throws {
         try await withEngine("put-md5") { engine, _ in

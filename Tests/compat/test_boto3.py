@@ -736,6 +736,36 @@ def test_delete_objects(s3, gateway, bucket, seed):
     assert s3.list_objects_v2(Bucket=bucket).get("Contents", []) == []
 
 
+def test_conditional_deletes(s3, gateway, bucket):
+    """DeleteObject with IfMatch deletes only the version it names (412 PreconditionFailed otherwise, 404 NoSuchKey for
+    a missing key, `*` for any version), committing nothing when refused; DeleteObjects with ETags deletes those that
+    match in one commit and reports the others one by one."""
+    v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"one")
+    v2 = s3.put_object(Bucket=bucket, Key="k", Body=b"two")
+    history = gateway.history(bucket)
+    with pytest.raises(ClientError) as e:
+        s3.delete_object(Bucket=bucket, Key="k", IfMatch=v1["ETag"])
+    assert_client_error(e.value, "PreconditionFailed", 412)
+    with pytest.raises(ClientError) as e:
+        s3.delete_object(Bucket=bucket, Key="missing", IfMatch="*")
+    assert_client_error(e.value, "NoSuchKey", 404)
+    assert gateway.history(bucket) == history and read(s3, bucket, "k") == b"two"
+    gone = s3.delete_object(Bucket=bucket, Key="k", IfMatch=v2["ETag"])
+    assert gone["VersionId"] == gateway.history(bucket)[0] != history[0]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"three")
+    s3.delete_object(Bucket=bucket, Key="k", IfMatch="*")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+    tags = {k: s3.put_object(Bucket=bucket, Key=k, Body=k.encode())["ETag"] for k in ("a", "b", "c", "d")}
+    before = gateway.history(bucket)
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "a", "ETag": tags["a"]}, {"Key": "b", "ETag": tags["a"]}, {"Key": "c"}, {"Key": "nope", "ETag": "*"}]})
+    assert sorted(d["Key"] for d in out["Deleted"]) == ["a", "c"]
+    assert sorted((x["Key"], x["Code"]) for x in out["Errors"]) == [("b", "PreconditionFailed"), ("nope", "NoSuchKey")]
+    assert len(gateway.history(bucket)) == len(before) + 1
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]) == ["b", "d"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: the right error, nothing committed
 

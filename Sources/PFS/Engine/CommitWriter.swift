@@ -12,7 +12,7 @@ enum WriteTarget: Hashable, Sendable {
 enum WriteOp: Sendable {
     case put(Key, FileEntry, precondition: PutPrecondition?)
     case append(Key, content: IngestedContent, contentType: String?, metadata: [String: String]?, precondition: PutPrecondition?)
-    case delete(Key)
+    case delete(Key, precondition: PutPrecondition?)
     case deletePrefix([UInt8])
 }
 
@@ -261,7 +261,8 @@ actor CommitWriter {
             e.commit = id
             e.modifiedMillis = now
             edits.put(k, e)
-        case .delete(let k):
+        case .delete(let k, let precondition):
+            try await check(precondition, k)
             edits.delete(k)
         case .deletePrefix(let p):
             edits.deletePrefix(p)

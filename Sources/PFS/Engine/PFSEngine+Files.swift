@@ -87,16 +87,23 @@ extension PFSEngine {
 
     /// Deletes the files at `paths` and every file under each of `prefixes`, in one commit.
     /// Paths that do not exist are ignored.
+    ///
+    /// `ifMatch` makes deletes of some of `paths` conditional, checked atomically with the write: such a file must
+    /// exist (else ``PFSError/notFound(_:)``) and have that ETag unless the value is `*` (else
+    /// ``PFSError/preconditionFailed(_:)``); when one fails, nothing is deleted.
     @discardableResult
-    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String] = []) async throws -> CommitID {
+    public func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String] = [], ifMatch: [String: String] = [:]) async throws -> CommitID {
         let target = try writeTarget(ref)
-        let ops = try deleteOps(paths: paths, prefixes: prefixes)
+        let ops = try deleteOps(paths: paths, prefixes: prefixes, ifMatch: ifMatch)
         return try await writer.submit(WriteRequest(repo: ref.repo, target: target, ops: ops, createBranch: false))
     }
 
-    func deleteOps(paths: [String], prefixes: [String]) throws -> [WriteOp] {
+    func deleteOps(paths: [String], prefixes: [String], ifMatch: [String: String] = [:]) throws -> [WriteOp] {
+        if let stray = ifMatch.keys.first(where: { !paths.contains($0) }) {
+            throw PFSError.invalidArgument("'\(stray)' has a delete condition but is not among the paths to delete")
+        }
         var ops: [WriteOp] = []
-        for p in paths { ops.append(.delete(try Paths.key(p))) }
+        for p in paths { ops.append(.delete(try Paths.key(p), precondition: ifMatch[p].map { .etag($0) })) }
         for p in prefixes { ops.append(.deletePrefix(Array(p.utf8))) }
         return ops
     }

@@ -214,6 +214,9 @@ public nonisolated struct Pachs3V1_DeleteFilesRequest: Sendable {
 
   public var prefixes: [String] = []
 
+  /// path -> the ETag it must have to be deleted ("*": it must exist)
+  public var ifMatch: Dictionary<String,String> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1509,7 +1512,7 @@ nonisolated extension Pachs3V1_CommitResult: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Pachs3V1_DeleteFilesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DeleteFilesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{1}paths\0\u{1}prefixes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{1}paths\0\u{1}prefixes\0\u{3}if_match\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1520,6 +1523,7 @@ nonisolated extension Pachs3V1_DeleteFilesRequest: SwiftProtobuf.Message, SwiftP
       case 1: try { try decoder.decodeSingularMessageField(value: &self._commit) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.paths) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.prefixes) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.ifMatch) }()
       default: break
       }
     }
@@ -1539,6 +1543,9 @@ nonisolated extension Pachs3V1_DeleteFilesRequest: SwiftProtobuf.Message, SwiftP
     if !self.prefixes.isEmpty {
       try visitor.visitRepeatedStringField(value: self.prefixes, fieldNumber: 3)
     }
+    if !self.ifMatch.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.ifMatch, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1546,6 +1553,7 @@ nonisolated extension Pachs3V1_DeleteFilesRequest: SwiftProtobuf.Message, SwiftP
     if lhs._commit != rhs._commit {return false}
     if lhs.paths != rhs.paths {return false}
     if lhs.prefixes != rhs.prefixes {return false}
+    if lhs.ifMatch != rhs.ifMatch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -282,10 +282,22 @@ extension S3Responder {
             headers: out)
     }
 
-    func deleteObject(_ name: String, _ key: String, versionId: String?) async throws -> Response {
+    /// Deletes the key in a commit of its own; with `If-Match` only if the key exists with that ETag (`*`: with any),
+    /// checked atomically with the commit: else 404 NoSuchKey or 412 PreconditionFailed, as S3 answers.
+    func deleteObject(_ name: String, _ key: String, versionId: String?, request: Request) async throws -> Response {
         let bucket = try await writableBucket(name, method: "DELETE")
         if versionId != nil { throw S3Error.notImplemented("deleting a version: versions are commits, which are immutable") }
-        let commit = try await client.deleteFiles(bucket.ref, paths: [key], prefixes: [])
+        let ifMatch = request.headers[.ifMatch].map { $0.trimmingCharacters(in: .whitespaces) }
+        let commit: CommitID
+        do {
+            commit = try await client.deleteFiles(bucket.ref, paths: [key], prefixes: [], ifMatch: ifMatch.map { [key: $0] } ?? [:])
+        } catch let e as PFSError {
+            switch e {
+            case .preconditionFailed: throw S3Error.preconditionFailed(condition: "If-Match")
+            case .notFound where ifMatch != nil: throw S3Error.noSuchKey(key)
+            default: throw S3Error(e, bucket: name, key: key)
+            }
+        }
         var out = HTTPFields()
         out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
         out[HTTPField.Name("x-amz-delete-marker")!] = "true"
@@ -303,6 +315,7 @@ extension S3Responder {
         let doc = try S3XMLRequests.parseDelete(raw)
         var errors: [S3DeleteResult.Failure] = []
         var keys: [String] = []
+        var ifMatch: [String: String] = [:]
         for o in doc.objects {
             if o.versionId != nil {
                 errors.append(.init(key: o.key, versionId: o.versionId, error: .notImplemented("deleting a version: versions are commits, which are immutable")))
@@ -310,13 +323,53 @@ extension S3Responder {
                 errors.append(.init(key: o.key, error: .keyTooLong(size: o.key.utf8.count)))
             } else {
                 keys.append(o.key)
+                if let etag = o.etag { ifMatch[o.key] = etag }
             }
         }
         var deleted: [S3DeleteResult.Deleted] = []
-        if !keys.isEmpty {
-            let commit = try await client.deleteFiles(bucket.ref, paths: keys, prefixes: [])
-            deleted = keys.map { .init(key: $0, deleteMarker: true, deleteMarkerVersionId: commit.rawValue) }
+        // Objects sent with an ETag are deleted only if they still have it. Those that do not now are reported one by
+        // one; the rest go in one commit that checks the conditions again, atomically. A write racing in between
+        // fails that commit, and the conditions are looked at anew.
+        var attempt = 0
+        while !keys.isEmpty {
+            attempt += 1
+            for (key, etag) in ifMatch.sorted(by: { $0.key < $1.key }) {
+                if let failure = try await deleteCondition(bucket, key: key, etag: etag) {
+                    errors.append(.init(key: key, error: failure))
+                    ifMatch[key] = nil
+                    keys.removeAll { $0 == key }
+                }
+            }
+            guard !keys.isEmpty else { break }
+            do {
+                let commit = try await client.deleteFiles(bucket.ref, paths: keys, prefixes: [], ifMatch: ifMatch)
+                deleted = keys.map { .init(key: $0, deleteMarker: true, deleteMarkerVersionId: commit.rawValue) }
+                break
+            } catch let e as PFSError {
+                let raced: Bool
+                switch e {
+                case .preconditionFailed, .notFound: raced = !ifMatch.isEmpty
+                default: raced = false
+                }
+                if !raced || attempt >= 5 { throw S3Error(e, bucket: name) }
+            }
         }
         return Self.xml(S3DeleteResult(deleted: deleted, errors: errors, quiet: doc.quiet).xml())
+    }
+
+    /// Why a conditional delete of `key` would fail now (NoSuchKey, PreconditionFailed), or nil if it would not.
+    private func deleteCondition(_ bucket: BucketName, key: String, etag: String) async throws -> S3Error? {
+        let entry: FileEntry?
+        do {
+            // Exactly this key: a directory found for it (files under `key/`) is no object.
+            let info = try await client.inspectFile(bucket.ref, path: key)
+            entry = info.path == key ? info.entry : nil
+        } catch let e as PFSError {
+            guard case .notFound = e else { throw e }
+            entry = nil
+        }
+        guard let entry else { return S3Error.noSuchKey(key) }
+        let want = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        return want == "*" || want == entry.etag ? nil : S3Error.preconditionFailed(condition: "If-Match")
     }
 }

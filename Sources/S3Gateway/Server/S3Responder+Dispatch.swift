@@ -40,7 +40,7 @@ extension S3Responder {
         case .getObjectAttributes(let b, let k, let v): return try await getObjectAttributes(b, k, versionId: v, request: request)
         case .putObject(let b, let k): return try await putObject(b, k, request: request)
         case .copyObject(let b, let k, let source): return try await copyObject(b, k, source: source, request: request)
-        case .deleteObject(let b, let k, let v): return try await deleteObject(b, k, versionId: v)
+        case .deleteObject(let b, let k, let v): return try await deleteObject(b, k, versionId: v, request: request)
         case .deleteObjects(let b): return try await deleteObjects(b, request: request)
         case .createMultipartUpload(let b, let k): return try await createMultipartUpload(b, k, request: request)
         case .uploadPart(let b, let k, let id, let n): return try await uploadPart(b, k, uploadId: id, number: n, request: request)
