@@ -53,9 +53,9 @@ public struct LocalPFSClient: PFSClient {
     }
     public func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
-        checksum: ContentChecksum.Algorithm?
+        checksum: ContentChecksum.Algorithm?, precondition: PutPrecondition?
     ) async throws -> CommitID {
-        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: checksum)
+        try await engine.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: checksum, precondition: precondition)
     }
     public func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await engine.createDirectory(ref, path: path) }
     public func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws {
@@ -104,8 +104,10 @@ public struct LocalPFSClient: PFSClient {
     }
     public func listParts(_ id: String) async throws -> [PartInfo] { try await engine.listParts(id) }
     public func abortUpload(_ id: String) async throws { try await engine.abortUpload(id) }
-    public func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult {
-        try await engine.completeUpload(id, parts: parts, expectedChecksum: expectedChecksum)
+    public func completeUpload(
+        _ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?, precondition: PutPrecondition?
+    ) async throws -> PutResult {
+        try await engine.completeUpload(id, parts: parts, expectedChecksum: expectedChecksum, precondition: precondition)
     }
 
     public func isAuthActive() async throws -> Bool { try await engine.isAuthActive() }

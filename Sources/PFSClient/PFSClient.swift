@@ -40,11 +40,12 @@ public protocol PFSClient: Sendable {
     @discardableResult
     func deleteFiles(_ ref: CommitRef, paths: [String], prefixes: [String], ifMatch: [String: String]) async throws -> CommitID
     /// Copies by reference; `replacing` gives a copied file other attributes, `checksum` a whole-content checksum in
-    /// that algorithm (the source's if it has it, else computed from its bytes).
+    /// that algorithm (the source's if it has it, else computed from its bytes); `precondition` is checked on the
+    /// destination, atomically with the write.
     @discardableResult
     func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
-        checksum: ContentChecksum.Algorithm?
+        checksum: ContentChecksum.Algorithm?, precondition: PutPrecondition?
     ) async throws -> CommitID
     @discardableResult
     func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID
@@ -77,7 +78,10 @@ public protocol PFSClient: Sendable {
     func copyPart(_ id: String, number: Int, from src: CommitRef, path: String, offset: UInt64, length: UInt64?) async throws -> PartInfo
     func listParts(_ id: String) async throws -> [PartInfo]
     func abortUpload(_ id: String) async throws
-    func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult
+    /// Makes the parts one file in one commit; `precondition` is checked on the upload's path, atomically with it.
+    func completeUpload(
+        _ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?, precondition: PutPrecondition?
+    ) async throws -> PutResult
 
     func isAuthActive() async throws -> Bool
     /// Turns auth on; returns the root token (shown once).
@@ -101,7 +105,11 @@ extension PFSClient {
     public func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil
     ) async throws -> CommitID {
-        try await copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: nil)
+        try await copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: nil, precondition: nil)
+    }
+
+    public func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum? = nil) async throws -> PutResult {
+        try await completeUpload(id, parts: parts, expectedChecksum: expectedChecksum, precondition: nil)
     }
 
     public func createRepo(_ repo: RepoID) async throws { try await createRepo(repo, description: "") }

@@ -40,7 +40,7 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
             return Pachs3V1_CommitResult(
                 try await client.copyFile(
                     from: try request.src.ref(), path: request.srcPath, to: try request.dst.ref(), path: request.dstPath, replacing: replacing,
-                    checksum: try ContentChecksum.Algorithm(wire: request.checksumAlgorithm)))
+                    checksum: try ContentChecksum.Algorithm(wire: request.checksumAlgorithm), precondition: request.precondition.model))
         }
     }
 
@@ -172,7 +172,8 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
             Pachs3V1_PutResult(
                 try await client.completeUpload(
                     request.uploadID, parts: request.parts.map { (Int($0.number), $0.etag) },
-                    expectedChecksum: request.hasExpectedChecksum ? try request.expectedChecksum.model() : nil))
+                    expectedChecksum: request.hasExpectedChecksum ? try request.expectedChecksum.model() : nil,
+                    precondition: request.precondition.model))
         }
     }
 

@@ -47,7 +47,7 @@ extension RemotePFSClient {
     @discardableResult
     public func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?,
-        checksum: ContentChecksum.Algorithm?
+        checksum: ContentChecksum.Algorithm?, precondition: PutPrecondition?
     ) async throws -> CommitID {
         var r = Pachs3V1_CopyFileRequest()
         r.src = PfsV2_Commit(src)
@@ -59,6 +59,7 @@ extension RemotePFSClient {
             r.replacing.metadata = replacing.metadata
         }
         if let checksum { r.checksumAlgorithm = checksum.rawValue }
+        if let precondition { r.precondition = Pachs3V1_WritePrecondition(precondition) }
         return try await call { try await pachs3.copyFile(r, metadata: metadata, options: options) }.model()
     }
 

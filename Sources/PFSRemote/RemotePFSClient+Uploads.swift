@@ -79,11 +79,14 @@ extension RemotePFSClient {
         _ = try await call { try await pachs3.abortUpload(.with { $0.id = id }, metadata: metadata, options: options) }
     }
 
-    public func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult {
+    public func completeUpload(
+        _ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?, precondition: PutPrecondition?
+    ) async throws -> PutResult {
         var r = Pachs3V1_CompleteUploadRequest()
         r.uploadID = id
         r.parts = parts.map { p in .with { $0.number = Int64(p.number); $0.etag = p.etag } }
         if let expectedChecksum { r.expectedChecksum = Pachs3V1_Checksum(expectedChecksum) }
+        if let precondition { r.precondition = Pachs3V1_WritePrecondition(precondition) }
         return try await call { try await pachs3.completeUpload(r, metadata: metadata, options: options) }.model()
     }
 }

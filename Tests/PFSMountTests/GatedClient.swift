@@ -70,9 +70,10 @@ struct GatedClient: PFSClient {
         try await base.deleteFiles(ref, paths: paths, prefixes: prefixes, ifMatch: ifMatch)
     }
     func copyFile(
-        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm?
+        from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm?,
+        precondition: PutPrecondition?
     ) async throws -> CommitID {
-        try await base.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: checksum)
+        try await base.copyFile(from: src, path: srcPath, to: dst, path: dstPath, replacing: replacing, checksum: checksum, precondition: precondition)
     }
     func createDirectory(_ ref: CommitRef, path: String) async throws -> CommitID { try await base.createDirectory(ref, path: path) }
     func modifyFiles(_ ref: CommitRef, _ body: (any FileChanges) async throws -> Void) async throws { try await base.modifyFiles(ref, body) }
@@ -109,8 +110,10 @@ struct GatedClient: PFSClient {
     }
     func listParts(_ id: String) async throws -> [PartInfo] { try await base.listParts(id) }
     func abortUpload(_ id: String) async throws { try await base.abortUpload(id) }
-    func completeUpload(_ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?) async throws -> PutResult {
-        try await base.completeUpload(id, parts: parts, expectedChecksum: expectedChecksum)
+    func completeUpload(
+        _ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum?, precondition: PutPrecondition?
+    ) async throws -> PutResult {
+        try await base.completeUpload(id, parts: parts, expectedChecksum: expectedChecksum, precondition: precondition)
     }
     func isAuthActive() async throws -> Bool { try await base.isAuthActive() }
     func activateAuth() async throws -> String { try await base.activateAuth() }

@@ -62,7 +62,11 @@ import Testing
         try await client.copyFile(from: master, path: "c.txt", to: master, path: "copy.txt")
         #expect(try await client.readFile(master, path: "copy.txt") == Array("c".utf8))
         // A copy asked for a checksum algorithm: the server computes it (CRC-32 of "c" is 0x06b9df6f).
-        try await client.copyFile(from: master, path: "c.txt", to: master, path: "summed.txt", replacing: nil, checksum: .crc32)
+        try await client.copyFile(from: master, path: "c.txt", to: master, path: "summed.txt", replacing: nil, checksum: .crc32, precondition: .absent)
+        // The destination's condition travels with the copy: a second copy there refused.
+        await #expect(throws: PFSError.self) {
+            try await client.copyFile(from: master, path: "c.txt", to: master, path: "summed.txt", replacing: nil, checksum: nil, precondition: .absent)
+        }
         #expect(try await client.inspectFile(master, path: "summed.txt").entry?.checksum == ContentChecksum(.crc32, value: [0x06, 0xb9, 0xdf, 0x6f]))
         // A conditional delete travels with its condition.
         await #expect(throws: PFSError.self) { try await client.deleteFiles(master, paths: ["copy.txt"], prefixes: [], ifMatch: ["copy.txt": "0000"]) }
@@ -216,7 +220,18 @@ import Testing
         try await client.createRepo(RepoID("before"))
         try await first.stop()
         let second = try await TestServer(port: first.port, local: first.local, directory: first.directory)
-        try await client.createRepo(RepoID("after"))
+        // Right after the restart grpc-swift may still be between the old connection and the new one and answer a
+        // call it never sent with "no subchannel available" (seen once under CI's load); the client must get through
+        // within seconds.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            do {
+                try await client.createRepo(RepoID("after"))
+                break
+            } catch PFSError.io where ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
         #expect(try await client.listRepos(project: nil).map(\.repo.name) == ["after", "before"])
         await client.close()
         try await second.close()

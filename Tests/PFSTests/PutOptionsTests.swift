@@ -60,6 +60,32 @@ struct PutOptionsTests {
         }
     }
 
+    @Test("a copy and a completed upload check their destination's condition atomically; refused, the upload stays open")
+    func copyAndCompleteConditions() async throws {
+        try await withEngine("write-conditions") { engine, _ in
+            let repo = RepoID("r")
+            try await engine.createRepo(repo)
+            let ref = CommitRef.branch(repo, "master")
+            let k = try await engine.putFile(ref, path: "k", from: [Array("one".utf8)].async)
+            await expectPFSError(.preconditionFailed) { try await engine.copyFile(from: ref, path: "k", to: ref, path: "k", precondition: .absent) }
+            await expectPFSError(.notFound) { try await engine.copyFile(from: ref, path: "k", to: ref, path: "new", precondition: .etag("*")) }
+            await expectPFSError(.invalidArgument) { try await engine.copyFile(from: ref, path: "", to: ref, path: "all/", precondition: .absent) }
+            try await engine.copyFile(from: ref, path: "k", to: ref, path: "new", precondition: .absent)
+
+            let u = try await engine.createUpload(ref, path: "k")
+            let p = try await engine.putPart(u.id, number: 1, from: [Array("two".utf8)].async)
+            let head = try await engine.inspectCommit(ref).id
+            await expectPFSError(.preconditionFailed) {
+                try await engine.completeUpload(u.id, parts: [(1, p.etag)], minimumPartSize: 1, precondition: .absent)
+            }
+            #expect(try await engine.inspectCommit(ref).id == head)
+            _ = try await engine.inspectUpload(u.id)
+            let done = try await engine.completeUpload(u.id, parts: [(1, p.etag)], minimumPartSize: 1, precondition: .etag(k.etag))
+            #expect(done.commit != head)
+            #expect(try await collect(engine.getFile(ref, path: "k")) == Array("two".utf8))
+        }
+    }
+
     @Test("a wrong expected MD5 commits nothing")
     func badDigest() async throws {
         try await withEngine("put-md5") { engine, _ in

@@ -766,6 +766,37 @@ def test_conditional_deletes(s3, gateway, bucket):
     assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]) == ["b", "d"]
 
 
+def test_conditional_copy_and_complete(s3, gateway, bucket):
+    """IfNoneMatch / IfMatch on CopyObject and CompleteMultipartUpload guard the destination key: refused with 412
+    (404 NoSuchKey for IfMatch on a missing key), nothing committed, the upload left open to retry or abort."""
+    first = s3.put_object(Bucket=bucket, Key="k", Body=b"one")
+    s3.put_object(Bucket=bucket, Key="src", Body=b"source")
+    history = gateway.history(bucket)
+    for kw, code, status in (({"IfNoneMatch": "*"}, "PreconditionFailed", 412), ({"IfMatch": '"0000"'}, "PreconditionFailed", 412)):
+        with pytest.raises(ClientError) as e:
+            s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "src"}, **kw)
+        assert_client_error(e.value, code, status)
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="missing", CopySource={"Bucket": bucket, "Key": "src"}, IfMatch="*")
+    assert_client_error(e.value, "NoSuchKey", 404)
+    assert gateway.history(bucket) == history and read(s3, bucket, "k") == b"one"
+    s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "src"}, IfMatch=first["ETag"])
+    assert read(s3, bucket, "k") == b"source"
+
+    up = s3.create_multipart_upload(Bucket=bucket, Key="k")
+    part = s3.upload_part(Bucket=bucket, Key="k", UploadId=up["UploadId"], PartNumber=1, Body=b"multipart")
+    parts = {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
+    history = gateway.history(bucket)
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up["UploadId"], MultipartUpload=parts, IfNoneMatch="*")
+    assert_client_error(e.value, "PreconditionFailed", 412)
+    assert gateway.history(bucket) == history
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])] == [up["UploadId"]]
+    current = s3.head_object(Bucket=bucket, Key="k")["ETag"]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up["UploadId"], MultipartUpload=parts, IfMatch=current)
+    assert done["VersionId"] == gateway.history(bucket)[0] and read(s3, bucket, "k") == b"multipart"
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: the right error, nothing committed
 

@@ -111,20 +111,22 @@ extension PFSEngine {
     /// Copies a file, or with a directory path every file under it, by reference: no bytes move.
     /// With `replacing`, a single copied file gets that content type and user metadata instead of its own.
     /// With `checksum`, a single copied file gets a whole-content checksum in that algorithm (see
-    /// ``withChecksum(_:_:)``); without, it keeps the source's.
+    /// ``withChecksum(_:_:)``); without, it keeps the source's. `precondition` is checked on the destination of a
+    /// single file, atomically with the write.
     @discardableResult
     public func copyFile(
         from src: CommitRef, path srcPath: String, to dst: CommitRef, path dstPath: String, replacing: FileAttributes? = nil,
-        checksum: ContentChecksum.Algorithm? = nil
+        checksum: ContentChecksum.Algorithm? = nil, precondition: PutPrecondition? = nil
     ) async throws -> CommitID {
         let target = try writeTarget(dst)
-        let ops = try await copyOps(from: src, path: srcPath, to: dstPath, replacing: replacing, checksum: checksum)
+        let ops = try await copyOps(from: src, path: srcPath, to: dstPath, replacing: replacing, checksum: checksum, precondition: precondition)
         return try await writer.submit(WriteRequest(repo: dst.repo, target: target, ops: ops))
     }
 
     /// The puts that copy `srcPath` of `src` (a file, or every file under a directory) to `dstPath`.
     func copyOps(
-        from src: CommitRef, path srcPath: String, to dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm? = nil
+        from src: CommitRef, path srcPath: String, to dstPath: String, replacing: FileAttributes?, checksum: ContentChecksum.Algorithm? = nil,
+        precondition: PutPrecondition? = nil
     ) async throws -> [WriteOp] {
         let root = try await resolve(src).root
         var ops: [WriteOp] = []
@@ -135,8 +137,9 @@ extension PFSEngine {
                 e.metadata = replacing.metadata
             }
             if let checksum { e = try await withChecksum(e, checksum) }
-            ops.append(.put(try Paths.key(dstPath), e, precondition: nil))
+            ops.append(.put(try Paths.key(dstPath), e, precondition: precondition))
         } else {
+            if precondition != nil { throw PFSError.invalidArgument("a condition on the destination needs a single file to copy, not '\(srcPath)'") }
             let srcDir = srcPath.hasSuffix("/") ? srcPath : srcPath + "/"
             let dstDir = dstPath.hasSuffix("/") ? dstPath : dstPath + "/"
             var cursor = try await TreeCursor.seek(root, to: Key(srcDir), in: nodes)

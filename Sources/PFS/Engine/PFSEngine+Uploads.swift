@@ -102,7 +102,8 @@ extension PFSEngine {
     /// The ETag is S3's: the MD5 of the parts' MD5s, then `-` and the number of parts. An upload with a
     /// checksum gives the file one made from the parts' checksums; `expectedChecksum`, if given, must equal it.
     public func completeUpload(
-        _ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum? = nil, minimumPartSize: UInt64 = 5 << 20
+        _ id: String, parts: [(number: Int, etag: String)], expectedChecksum: ContentChecksum? = nil, minimumPartSize: UInt64 = 5 << 20,
+        precondition: PutPrecondition? = nil
     ) async throws -> PutResult {
         let upload = try await inspectUpload(id)
         guard !parts.isEmpty else { throw PFSError.invalidArgument("a multipart upload needs at least one part") }
@@ -149,7 +150,7 @@ extension PFSEngine {
         entry.checksum = checksum
         if checksum != nil { entry.partChecksums = sums }
         let commit = try await writer.submit(
-            WriteRequest(repo: upload.repo, target: .branch(upload.branch), ops: [.put(try Paths.key(upload.path), entry, precondition: nil)]))
+            WriteRequest(repo: upload.repo, target: .branch(upload.branch), ops: [.put(try Paths.key(upload.path), entry, precondition: precondition)]))
         try await metadata.deleteUpload(id)
         return PutResult(commit: commit, size: size, etag: etag, checksum: checksum)
     }

@@ -295,6 +295,16 @@ public nonisolated struct Pachs3V1_CopyFileRequest: @unchecked Sendable {
     set {_uniqueStorage()._checksumAlgorithm = newValue}
   }
 
+  /// on the destination; absent: none
+  public var precondition: Pachs3V1_WritePrecondition {
+    get {_storage._precondition ?? Pachs3V1_WritePrecondition()}
+    set {_uniqueStorage()._precondition = newValue}
+  }
+  /// Returns true if `precondition` has been explicitly set.
+  public var hasPrecondition: Bool {_storage._precondition != nil}
+  /// Clears the value of `precondition`. Subsequent reads from it will return its default value.
+  public mutating func clearPrecondition() {_uniqueStorage()._precondition = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1088,11 +1098,58 @@ public nonisolated struct Pachs3V1_CompleteUploadRequest: Sendable {
   /// Clears the value of `expectedChecksum`. Subsequent reads from it will return its default value.
   public mutating func clearExpectedChecksum() {self._expectedChecksum = nil}
 
+  /// on the upload's path; absent: none
+  public var precondition: Pachs3V1_WritePrecondition {
+    get {_precondition ?? Pachs3V1_WritePrecondition()}
+    set {_precondition = newValue}
+  }
+  /// Returns true if `precondition` has been explicitly set.
+  public var hasPrecondition: Bool {self._precondition != nil}
+  /// Clears the value of `precondition`. Subsequent reads from it will return its default value.
+  public mutating func clearPrecondition() {self._precondition = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _expectedChecksum: Pachs3V1_Checksum? = nil
+  fileprivate var _precondition: Pachs3V1_WritePrecondition? = nil
+}
+
+/// A condition on a path's current file, checked atomically with a write: it must not exist, or must
+/// exist with the ETag given ("*": any).
+public nonisolated struct Pachs3V1_WritePrecondition: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var condition: Pachs3V1_WritePrecondition.OneOf_Condition? = nil
+
+  public var ifAbsent: Bool {
+    get {
+      if case .ifAbsent(let v)? = condition {return v}
+      return false
+    }
+    set {condition = .ifAbsent(newValue)}
+  }
+
+  public var ifEtag: String {
+    get {
+      if case .ifEtag(let v)? = condition {return v}
+      return String()
+    }
+    set {condition = .ifEtag(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Condition: Equatable, Sendable {
+    case ifAbsent(Bool)
+    case ifEtag(String)
+
+  }
+
+  public init() {}
 }
 
 public nonisolated struct Pachs3V1_AuthStatus: Sendable {
@@ -1600,7 +1657,7 @@ nonisolated extension Pachs3V1_FileAttributes: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CopyFileRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}src\0\u{3}src_path\0\u{1}dst\0\u{3}dst_path\0\u{1}replacing\0\u{3}checksum_algorithm\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}src\0\u{3}src_path\0\u{1}dst\0\u{3}dst_path\0\u{1}replacing\0\u{3}checksum_algorithm\0\u{1}precondition\0")
 
   fileprivate class _StorageClass {
     var _src: PfsV2_Commit? = nil
@@ -1609,6 +1666,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
     var _dstPath: String = String()
     var _replacing: Pachs3V1_FileAttributes? = nil
     var _checksumAlgorithm: String = String()
+    var _precondition: Pachs3V1_WritePrecondition? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1625,6 +1683,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
       _dstPath = source._dstPath
       _replacing = source._replacing
       _checksumAlgorithm = source._checksumAlgorithm
+      _precondition = source._precondition
     }
   }
 
@@ -1649,6 +1708,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
         case 4: try { try decoder.decodeSingularStringField(value: &_storage._dstPath) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._replacing) }()
         case 6: try { try decoder.decodeSingularStringField(value: &_storage._checksumAlgorithm) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._precondition) }()
         default: break
         }
       }
@@ -1679,6 +1739,9 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
       if !_storage._checksumAlgorithm.isEmpty {
         try visitor.visitSingularStringField(value: _storage._checksumAlgorithm, fieldNumber: 6)
       }
+      try { if let v = _storage._precondition {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1694,6 +1757,7 @@ nonisolated extension Pachs3V1_CopyFileRequest: SwiftProtobuf.Message, SwiftProt
         if _storage._dstPath != rhs_storage._dstPath {return false}
         if _storage._replacing != rhs_storage._replacing {return false}
         if _storage._checksumAlgorithm != rhs_storage._checksumAlgorithm {return false}
+        if _storage._precondition != rhs_storage._precondition {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2907,7 +2971,7 @@ nonisolated extension Pachs3V1_CompletedPart: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Pachs3V1_CompleteUploadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CompleteUploadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}parts\0\u{3}expected_checksum\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}upload_id\0\u{1}parts\0\u{3}expected_checksum\0\u{1}precondition\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2918,6 +2982,7 @@ nonisolated extension Pachs3V1_CompleteUploadRequest: SwiftProtobuf.Message, Swi
       case 1: try { try decoder.decodeSingularStringField(value: &self.uploadID) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.parts) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._expectedChecksum) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._precondition) }()
       default: break
       }
     }
@@ -2937,6 +3002,9 @@ nonisolated extension Pachs3V1_CompleteUploadRequest: SwiftProtobuf.Message, Swi
     try { if let v = self._expectedChecksum {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    try { if let v = self._precondition {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2944,6 +3012,64 @@ nonisolated extension Pachs3V1_CompleteUploadRequest: SwiftProtobuf.Message, Swi
     if lhs.uploadID != rhs.uploadID {return false}
     if lhs.parts != rhs.parts {return false}
     if lhs._expectedChecksum != rhs._expectedChecksum {return false}
+    if lhs._precondition != rhs._precondition {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Pachs3V1_WritePrecondition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WritePrecondition"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}if_absent\0\u{3}if_etag\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.condition != nil {try decoder.handleConflictingOneOf()}
+          self.condition = .ifAbsent(v)
+        }
+      }()
+      case 2: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.condition != nil {try decoder.handleConflictingOneOf()}
+          self.condition = .ifEtag(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.condition {
+    case .ifAbsent?: try {
+      guard case .ifAbsent(let v)? = self.condition else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 1)
+    }()
+    case .ifEtag?: try {
+      guard case .ifEtag(let v)? = self.condition else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pachs3V1_WritePrecondition, rhs: Pachs3V1_WritePrecondition) -> Bool {
+    if lhs.condition != rhs.condition {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

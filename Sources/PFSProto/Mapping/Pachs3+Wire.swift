@@ -40,6 +40,25 @@ extension Pachs3V1_Checksum {
     }
 }
 
+extension Pachs3V1_WritePrecondition {
+    public init(_ p: PutPrecondition) {
+        self.init()
+        switch p {
+        case .absent: ifAbsent = true
+        case .etag(let e): ifEtag = e
+        }
+    }
+
+    /// The condition, nil when the message names none.
+    public var model: PutPrecondition? {
+        switch condition {
+        case .ifAbsent(true)?: .absent
+        case .ifEtag(let e)?: .etag(e)
+        default: nil
+        }
+    }
+}
+
 extension ContentChecksum.Algorithm {
     /// The algorithm a wire field names: nil for an empty one.
     public init?(wire name: String) throws {

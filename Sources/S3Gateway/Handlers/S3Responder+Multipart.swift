@@ -146,11 +146,19 @@ extension S3Responder {
             else { throw S3Error.invalidDigest() }
             expected = c
         }
+        let precondition = try Self.writeCondition(request.headers)
         let result: PutResult
         do {
-            result = try await client.completeUpload(uploadId, parts: doc.parts.map { ($0.partNumber, $0.etag) }, expectedChecksum: expected)
+            result = try await client.completeUpload(
+                uploadId, parts: doc.parts.map { ($0.partNumber, $0.etag) }, expectedChecksum: expected, precondition: precondition)
         } catch let e as PFSError {
             if case .badDigest = e { throw S3Error.badDigest("The \(expected?.algorithm.s3Name ?? "") you specified did not match the calculated checksum.") }
+            // A condition that failed leaves the upload open, as S3 does; "not found" is the upload's only if it is gone.
+            if let conditionError = Self.writeConditionError(e, headers: request.headers, key: key),
+                (try? await client.inspectUpload(uploadId)) != nil
+            {
+                throw conditionError
+            }
             throw S3Error(e, bucket: name, key: key, uploadId: uploadId, notFound: .upload)
         }
         var out = HTTPFields()

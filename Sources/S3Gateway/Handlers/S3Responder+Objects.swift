@@ -221,12 +221,7 @@ extension S3Responder {
             guard let d = Data(base64Encoded: md5), d.count == 16 else { throw S3Error.invalidDigest() }
             options.expectedMD5 = Array(d)
         }
-        if let inm = headers[.ifNoneMatch] {
-            guard inm.trimmingCharacters(in: .whitespaces) == "*" else { throw S3Error.notImplemented("If-None-Match with an ETag on PUT", header: "If-None-Match") }
-            options.precondition = .absent
-        } else if let im = headers[.ifMatch] {
-            options.precondition = .etag(im.trimmingCharacters(in: .whitespaces))
-        }
+        options.precondition = try Self.writeCondition(headers)
         let result: PutResult
         do {
             result = try await client.putFile(bucket.ref, path: key, from: S3BodyStream(base: request.body, spec: spec, verified: verified), options: options)
@@ -267,8 +262,15 @@ extension S3Responder {
         let condition = Conditionals(copySourceHeaders: { n in HTTPField.Name(n).flatMap { headers[$0] } })
             .evaluateCopySource(etag: srcEntry.etag, lastModified: srcEntry.modified)
         if let error = condition.error { throw error }
-        let commit = try await client.copyFile(
-            from: .commit(srcBucket.repo, srcCommit), path: source.key, to: bucket.ref, path: key, replacing: replacing, checksum: algorithm)
+        let precondition = try Self.writeCondition(headers)
+        let commit: CommitID
+        do {
+            commit = try await client.copyFile(
+                from: .commit(srcBucket.repo, srcCommit), path: source.key, to: bucket.ref, path: key, replacing: replacing, checksum: algorithm,
+                precondition: precondition)
+        } catch let e as PFSError {
+            throw Self.writeConditionError(e, headers: headers, key: key) ?? S3Error(e, bucket: name, key: key)
+        }
         var out = HTTPFields()
         out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
         out[HTTPField.Name("x-amz-copy-source-version-id")!] = srcEntry.commit.rawValue
@@ -280,6 +282,26 @@ extension S3Responder {
         return Self.xml(
             S3XMLResponses.copyObjectResult(lastModified: Date(), etag: srcEntry.etag, checksums: checksums, checksumType: checksum?.s3Type),
             headers: out)
+    }
+
+    /// The condition `If-None-Match: *` (the key must not exist) or `If-Match` (it must exist with that ETag, `*`: any)
+    /// puts on a write (PUT, copy, CompleteMultipartUpload); the engine checks it atomically with the commit.
+    static func writeCondition(_ headers: HTTPFields) throws -> PutPrecondition? {
+        if let inm = headers[.ifNoneMatch] {
+            guard inm.trimmingCharacters(in: .whitespaces) == "*" else { throw S3Error.notImplemented("If-None-Match with an ETag on a write", header: "If-None-Match") }
+            return .absent
+        }
+        return headers[.ifMatch].map { .etag($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// S3's answer when a write's condition failed: 412 PreconditionFailed, or 404 NoSuchKey for `If-Match` on a key
+    /// that does not exist; nil for any other error.
+    static func writeConditionError(_ e: PFSError, headers: HTTPFields, key: String) -> S3Error? {
+        switch e {
+        case .preconditionFailed: .preconditionFailed(condition: headers[.ifNoneMatch] != nil ? "If-None-Match" : "If-Match")
+        case .notFound where headers[.ifNoneMatch] == nil && headers[.ifMatch] != nil: .noSuchKey(key)
+        default: nil
+        }
     }
 
     /// Deletes the key in a commit of its own; with `If-Match` only if the key exists with that ETag (`*`: with any),
