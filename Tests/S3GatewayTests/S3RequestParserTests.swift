@@ -123,6 +123,26 @@ import Testing
         }
     }
 
+    @Test func writesAskingForEncryptionLockOrOffsetsAreRefused() throws {
+        for header in ["x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm", "x-amz-object-lock-mode",
+            "x-amz-object-lock-legal-hold", "x-amz-write-offset-bytes"]
+        {
+            for (method, query) in [("PUT", [(String, String?)]()), ("POST", [("uploads", nil)])] {
+                let refused = try op(method, "/b/k", query, headers: [header: "x"])
+                guard case .notImplemented(let what) = refused else {
+                    Issue.record("\(method) with \(header) was \(refused)")
+                    continue
+                }
+                #expect(what.hasPrefix(header + ":"))
+            }
+            #expect(try op("PUT", "/b/k", headers: ["x-amz-copy-source": "/b/src", header: "x"]).refusal?.code == "NotImplemented")
+            // Reads and parts are not writes of an object: a part of a refused upload cannot exist anyway.
+            #expect(try op("GET", "/b/k", headers: [header: "x"]) == .getObject(bucket: "b", key: "k", .init()))
+            #expect(try op("PUT", "/b/k", [("uploadId", "u"), ("partNumber", "1")], headers: [header: "x"])
+                == .uploadPart(bucket: "b", key: "k", uploadId: "u", partNumber: 1))
+        }
+    }
+
     // MARK: Objects
 
     @Test func objectCalls() throws {

@@ -797,6 +797,33 @@ def test_conditional_copy_and_complete(s3, gateway, bucket):
     assert done["VersionId"] == gateway.history(bucket)[0] and read(s3, bucket, "k") == b"multipart"
 
 
+def test_encryption_and_object_lock_are_refused_not_ignored(s3, gateway, bucket):
+    """A write asking for encryption at rest (SSE-S3, SSE-KMS, SSE-C) or object lock is refused with NotImplemented,
+    commits nothing and starts no upload: pachs3 stores objects unencrypted and does not lock them."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"plain")
+    history = gateway.history(bucket)
+    asks = [
+        {"ServerSideEncryption": "AES256"},
+        {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "key"},
+        {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": "k" * 32},
+        {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)},
+        {"ObjectLockLegalHoldStatus": "ON"},
+    ]
+    for ask in asks:
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=bucket, Key="k", Body=b"secret", **ask)
+        assert_client_error(e.value, "NotImplemented", 501)
+        with pytest.raises(ClientError) as e:
+            s3.create_multipart_upload(Bucket=bucket, Key="k", **ask)
+        assert_client_error(e.value, "NotImplemented", 501)
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "src"}, ServerSideEncryption="AES256")
+    assert_client_error(e.value, "NotImplemented", 501)
+    assert gateway.history(bucket) == history
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["src"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: the right error, nothing committed
 

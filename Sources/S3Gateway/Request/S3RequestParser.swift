@@ -96,6 +96,19 @@ public struct S3RequestParser: Sendable {
     ]
 
     /// Subresources S3 has on objects and pachs3 does not serve.
+    /// Headers of an object write asking for what pachs3 does not do: encryption at rest (SSE-S3, SSE-KMS, SSE-C),
+    /// object lock, appends by offset. Refused rather than ignored, so no client believes its data encrypted or
+    /// locked when it is not.
+    static let unservedWriteHeaders: [(header: String, what: String)] = [
+        ("x-amz-server-side-encryption", "server-side encryption (objects are stored unencrypted)"),
+        ("x-amz-server-side-encryption-customer-algorithm", "server-side encryption with customer keys (objects are stored unencrypted)"),
+        ("x-amz-server-side-encryption-aws-kms-key-id", "server-side encryption with KMS keys (objects are stored unencrypted)"),
+        ("x-amz-object-lock-mode", "object lock"),
+        ("x-amz-object-lock-retain-until-date", "object lock"),
+        ("x-amz-object-lock-legal-hold", "object lock legal holds"),
+        ("x-amz-write-offset-bytes", "appending by write offset"),
+    ]
+
     static let unservedObjectSubresources: [String] = [
         "acl", "tagging", "retention", "legal-hold", "torrent", "select", "select-type", "restore", "renameObject",
         "policy", "cors", "lifecycle", "website", "encryption",
@@ -136,6 +149,10 @@ public struct S3RequestParser: Sendable {
 
     func objectOperation(method: String, bucket: String, key: String, query q: Query, headers: (String) -> String?) throws(S3Error) -> S3Operation {
         if let sub = Self.unservedObjectSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
+        let writesAnObject = (method == "PUT" && !q.has("uploadId") && !q.has("partNumber")) || (method == "POST" && q.has("uploads"))
+        if writesAnObject, let (header, what) = Self.unservedWriteHeaders.first(where: { headers($0.header) != nil }) {
+            return .notImplemented("\(header): \(what)")
+        }
         if q.has("attributes") {
             guard method == "GET" else { return .notImplemented("\(method) ?attributes") }
             return .getObjectAttributes(bucket: bucket, key: key, versionId: try versionId(q))
