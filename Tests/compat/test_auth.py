@@ -1,5 +1,6 @@
 """Auth on: SigV4 (header, presigned, streaming chunk signatures), SigV2 (header, presigned), with
 access key = secret key = a token from `pachs3 auth`. A second gateway with its own data dir."""
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -58,40 +59,53 @@ def test_bad_credentials_are_refused_and_commit_nothing(secure):
     assert s3.get_object(Bucket="master.guarded", Key="k")["Body"].read() == b"kept"
 
 
+@contextlib.contextmanager
+def _signing_clock(offset: datetime.timedelta):
+    """botocore signs as if the time were now + offset (a negative offset: in the past)."""
+    real = datetime.datetime
+
+    class Shifted(real):
+        @classmethod
+        def utcnow(cls):
+            return real.utcnow() + offset
+
+        @classmethod
+        def now(cls, tz=None):
+            return real.now(tz) + offset
+
+    import botocore.auth
+    saved = botocore.auth.datetime.datetime
+    botocore.auth.datetime.datetime = Shifted
+    try:
+        yield
+    finally:
+        botocore.auth.datetime.datetime = saved
+
+
 def test_expired_presigned_url_and_skewed_clock(secure):
     gw, token, _ = secure
     s3 = client(gw, token)
     s3.create_bucket(Bucket="master.clock")
     s3.put_object(Bucket="master.clock", Key="k", Body=b"x")
+    # Signed two hours ago for 60 seconds: a valid signature, expired. (Signed at the real time of day, so the
+    # credential scope's date and X-Amz-Date agree also in the two hours after midnight.)
+    with _signing_clock(-datetime.timedelta(hours=2)):
+        expired = s3.generate_presigned_url("get_object", Params={"Bucket": "master.clock", "Key": "k"}, ExpiresIn=60)
+    r = requests.get(expired)
+    assert r.status_code == 403 and "<Code>AccessDenied</Code>" in r.text and "expired" in r.text, r.text
+    # A URL whose X-Amz-Date was moved after signing: never served (403 for the signature, 400 when the date no longer
+    # matches the credential scope's).
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "master.clock", "Key": "k"}, ExpiresIn=60)
     q = urllib.parse.urlsplit(url)
     params = dict(urllib.parse.parse_qsl(q.query))
-    old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)).strftime("%Y%m%dT%H%M%SZ")
-    params["X-Amz-Date"] = old
-    r = requests.get(f"{gw.endpoint}{q.path}?{urllib.parse.urlencode(params)}")
-    assert r.status_code == 403  # expired (or a signature mismatch once the date changed): never served
+    params["X-Amz-Date"] = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)).strftime("%Y%m%dT%H%M%SZ")
+    assert requests.get(f"{gw.endpoint}{q.path}?{urllib.parse.urlencode(params)}").status_code in (400, 403)
     too_long = s3.generate_presigned_url("get_object", Params={"Bucket": "master.clock", "Key": "k"}, ExpiresIn=8 * 86400)
     assert requests.get(too_long).status_code in (400, 403)
     # A request signed 20 minutes in the past.
     skewed = client(gw, token)
-    real = datetime.datetime
-
-    class Past(real):
-        @classmethod
-        def utcnow(cls):
-            return real.utcnow() - datetime.timedelta(minutes=20)
-
-        @classmethod
-        def now(cls, tz=None):
-            return real.now(tz) - datetime.timedelta(minutes=20)
-
-    import botocore.auth
-    saved = botocore.auth.datetime.datetime
-    botocore.auth.datetime.datetime = Past
-    try:
+    with _signing_clock(-datetime.timedelta(minutes=20)):
         assert error_code(lambda: skewed.get_object(Bucket="master.clock", Key="k")) == "RequestTimeTooSkewed"
-    finally:
-        botocore.auth.datetime.datetime = saved
 
 
 def _hmac(key, msg):
