@@ -779,6 +779,10 @@ def test_conditional_copy_and_complete(s3, gateway, bucket):
     with pytest.raises(ClientError) as e:
         s3.copy_object(Bucket=bucket, Key="missing", CopySource={"Bucket": bucket, "Key": "src"}, IfMatch="*")
     assert_client_error(e.value, "NoSuchKey", 404)
+    # If-None-Match with an ETag (not `*`) is no write condition S3 has.
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "src"}, IfNoneMatch=first["ETag"])
+    assert_client_error(e.value, "NotImplemented", 501)
     assert gateway.history(bucket) == history and read(s3, bucket, "k") == b"one"
     s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "src"}, IfMatch=first["ETag"])
     assert read(s3, bucket, "k") == b"source"
@@ -789,6 +793,9 @@ def test_conditional_copy_and_complete(s3, gateway, bucket):
     history = gateway.history(bucket)
     with pytest.raises(ClientError) as e:
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up["UploadId"], MultipartUpload=parts, IfNoneMatch="*")
+    assert_client_error(e.value, "PreconditionFailed", 412)
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=up["UploadId"], MultipartUpload=parts, IfMatch='"0000"')
     assert_client_error(e.value, "PreconditionFailed", 412)
     assert gateway.history(bucket) == history
     assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])] == [up["UploadId"]]

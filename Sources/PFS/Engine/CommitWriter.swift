@@ -243,16 +243,7 @@ actor CommitWriter {
         }
         func check(_ p: PutPrecondition?, _ k: Key) async throws {
             guard let p else { return }
-            let e = try await current(k)
-            switch p {
-            case .absent:
-                if e != nil { throw PFSError.preconditionFailed("'\(k.string)' already exists") }
-            case .etag(let tag):
-                // S3 answers a conditional write of a missing key with NoSuchKey, not PreconditionFailed.
-                guard let e else { throw PFSError.notFound("'\(k.string)' does not exist") }
-                let want = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                if want != "*" && want != e.etag { throw PFSError.preconditionFailed("'\(k.string)' has ETag \(e.etag), not \(want)") }
-            }
+            if let failure = p.failure(try await current(k), path: k.string) { throw failure }
         }
         switch op {
         case .put(let k, var e, let precondition):

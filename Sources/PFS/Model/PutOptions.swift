@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a file is put.
 public struct PutOptions: Sendable, Hashable {
     /// The content type to record (default `application/octet-stream`; kept on append when nil).
@@ -33,6 +35,19 @@ public enum PutPrecondition: Sendable, Hashable {
     case absent
     /// The file must exist with this ETag (S3 `If-Match`; `*` matches any existing file).
     case etag(String)
+
+    /// Why the condition does not hold for `current`, the file now at `path` (nil: there is none), or nil when it holds.
+    /// S3 answers a conditional write of a missing key with NoSuchKey, hence ``PFSError/notFound(_:)`` then.
+    public func failure(_ current: FileEntry?, path: String) -> PFSError? {
+        switch self {
+        case .absent:
+            return current == nil ? nil : .preconditionFailed("'\(path)' already exists")
+        case .etag(let tag):
+            guard let current else { return .notFound("'\(path)' does not exist") }
+            let want = tag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            return want == "*" || want == current.etag ? nil : .preconditionFailed("'\(path)' has ETag \(current.etag), not \(want)")
+        }
+    }
 }
 
 /// The descriptive attributes of a file version.

@@ -154,7 +154,7 @@ extension S3Responder {
         } catch let e as PFSError {
             if case .badDigest = e { throw S3Error.badDigest("The \(expected?.algorithm.s3Name ?? "") you specified did not match the calculated checksum.") }
             // A condition that failed leaves the upload open, as S3 does; "not found" is the upload's only if it is gone.
-            if let conditionError = Self.writeConditionError(e, headers: request.headers, key: key),
+            if let conditionError = Self.conditionError(e, precondition, key: key),
                 (try? await client.inspectUpload(uploadId)) != nil
             {
                 throw conditionError

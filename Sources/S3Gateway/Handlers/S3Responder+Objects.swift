@@ -226,11 +226,8 @@ extension S3Responder {
         do {
             result = try await client.putFile(bucket.ref, path: key, from: S3BodyStream(base: request.body, spec: spec, verified: verified), options: options)
         } catch let e as PFSError {
-            switch e {
-            case .badDigest: throw S3Error.badDigest()
-            case .preconditionFailed: throw S3Error.preconditionFailed(condition: headers[.ifNoneMatch] != nil ? "If-None-Match" : "If-Match")
-            default: throw S3Error(e, bucket: name, key: key)
-            }
+            if case .badDigest = e { throw S3Error.badDigest() }
+            throw Self.conditionError(e, options.precondition, key: key) ?? S3Error(e, bucket: name, key: key)
         }
         var out = HTTPFields()
         out[.eTag] = S3XMLResponses.quotedETag(result.etag)
@@ -269,7 +266,7 @@ extension S3Responder {
                 from: .commit(srcBucket.repo, srcCommit), path: source.key, to: bucket.ref, path: key, replacing: replacing, checksum: algorithm,
                 precondition: precondition)
         } catch let e as PFSError {
-            throw Self.writeConditionError(e, headers: headers, key: key) ?? S3Error(e, bucket: name, key: key)
+            throw Self.conditionError(e, precondition, key: key) ?? S3Error(e, bucket: name, key: key)
         }
         var out = HTTPFields()
         out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
@@ -294,12 +291,13 @@ extension S3Responder {
         return headers[.ifMatch].map { .etag($0.trimmingCharacters(in: .whitespaces)) }
     }
 
-    /// S3's answer when a write's condition failed: 412 PreconditionFailed, or 404 NoSuchKey for `If-Match` on a key
-    /// that does not exist; nil for any other error.
-    static func writeConditionError(_ e: PFSError, headers: HTTPFields, key: String) -> S3Error? {
-        switch e {
-        case .preconditionFailed: .preconditionFailed(condition: headers[.ifNoneMatch] != nil ? "If-None-Match" : "If-Match")
-        case .notFound where headers[.ifNoneMatch] == nil && headers[.ifMatch] != nil: .noSuchKey(key)
+    /// S3's answer when the condition a write or delete carried failed: 412 PreconditionFailed naming its header, or
+    /// 404 NoSuchKey for `If-Match` on a key that does not exist; nil for any other error.
+    static func conditionError(_ e: PFSError, _ precondition: PutPrecondition?, key: String) -> S3Error? {
+        switch (e, precondition) {
+        case (.preconditionFailed, .absent?): .preconditionFailed(condition: "If-None-Match")
+        case (.preconditionFailed, .etag?): .preconditionFailed(condition: "If-Match")
+        case (.notFound, .etag?): .noSuchKey(key)
         default: nil
         }
     }
@@ -314,11 +312,7 @@ extension S3Responder {
         do {
             commit = try await client.deleteFiles(bucket.ref, paths: [key], prefixes: [], ifMatch: ifMatch.map { [key: $0] } ?? [:])
         } catch let e as PFSError {
-            switch e {
-            case .preconditionFailed: throw S3Error.preconditionFailed(condition: "If-Match")
-            case .notFound where ifMatch != nil: throw S3Error.noSuchKey(key)
-            default: throw S3Error(e, bucket: name, key: key)
-            }
+            throw Self.conditionError(e, ifMatch.map(PutPrecondition.etag), key: key) ?? S3Error(e, bucket: name, key: key)
         }
         var out = HTTPFields()
         out[HTTPField.Name("x-amz-version-id")!] = commit.rawValue
@@ -356,8 +350,9 @@ extension S3Responder {
         while !keys.isEmpty {
             attempt += 1
             for (key, etag) in ifMatch.sorted(by: { $0.key < $1.key }) {
-                if let failure = try await deleteCondition(bucket, key: key, etag: etag) {
-                    errors.append(.init(key: key, error: failure))
+                let condition = PutPrecondition.etag(etag)
+                if let failure = condition.failure(try await currentEntry(bucket, key: key), path: key) {
+                    errors.append(.init(key: key, error: Self.conditionError(failure, condition, key: key) ?? S3Error(failure, bucket: name, key: key)))
                     ifMatch[key] = nil
                     keys.removeAll { $0 == key }
                 }
@@ -379,19 +374,15 @@ extension S3Responder {
         return Self.xml(S3DeleteResult(deleted: deleted, errors: errors, quiet: doc.quiet).xml())
     }
 
-    /// Why a conditional delete of `key` would fail now (NoSuchKey, PreconditionFailed), or nil if it would not.
-    private func deleteCondition(_ bucket: BucketName, key: String, etag: String) async throws -> S3Error? {
-        let entry: FileEntry?
+    /// The object at exactly `key` in the bucket's HEAD now, nil when there is none (a directory found for it, files
+    /// under `key/`, is no object).
+    private func currentEntry(_ bucket: BucketName, key: String) async throws -> FileEntry? {
         do {
-            // Exactly this key: a directory found for it (files under `key/`) is no object.
             let info = try await client.inspectFile(bucket.ref, path: key)
-            entry = info.path == key ? info.entry : nil
+            return info.path == key ? info.entry : nil
         } catch let e as PFSError {
             guard case .notFound = e else { throw e }
-            entry = nil
+            return nil
         }
-        guard let entry else { return S3Error.noSuchKey(key) }
-        let want = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        return want == "*" || want == entry.etag ? nil : S3Error.preconditionFailed(condition: "If-Match")
     }
 }
