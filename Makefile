@@ -63,10 +63,10 @@ compat-deps:
 	@python3 -c "import pachyderm_sdk" 2>/dev/null || python3 -m pip install -q pachyderm-sdk==2.12.2
 	@# awscrt in a directory of its own: only the CRC-32C/CRC-64 test puts it on its path (botocore changes with it).
 	@[ -d .build/pydeps-crt/awscrt ] || python3 -m pip install -q --target .build/pydeps-crt awscrt==0.38.1
-	@# pandas, pyarrow and s3fs likewise: s3fs's aiobotocore pins a botocore of its own (pip warns that it differs
-	@# from aws cli's; the two never meet).
-	@[ -d .build/pydeps-data/s3fs ] || python3 -m pip install -q --upgrade --target .build/pydeps-data \
-		s3fs==2026.9.0 pandas==3.1.1 pyarrow==26.0.1
+	@# pandas, pyarrow, s3fs, polars and deltalake likewise: s3fs's aiobotocore pins a botocore of its own (pip warns
+	@# that it differs from aws cli's; the two never meet).
+	@[ -d .build/pydeps-data/deltalake ] || python3 -m pip install -q --upgrade --target .build/pydeps-data \
+		s3fs==2026.9.0 pandas==3.1.1 pyarrow==26.0.1 polars==2.1.0 deltalake==1.6.6
 	@missing=""; for p in $(DEB_COMPAT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

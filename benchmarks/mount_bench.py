@@ -44,7 +44,7 @@ def start_pachs3(root):
     mnt = os.path.join(root, "mnt")
     os.makedirs(mnt)
     proc = subprocess.Popen(
-        [BIN, "serve", "--data-dir", os.path.join(root, "data"), "--address", "127.0.0.1", "--port", "0", "--mount", mnt,
+        [BIN, "serve", "--data-dir", os.path.join(root, "data"), "--address", "127.0.0.1", "--port", "0", "--grpc-port", "0", "--mount", mnt,
          "--log-level", "warning"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     lines = []

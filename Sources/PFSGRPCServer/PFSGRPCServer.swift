@@ -1,6 +1,7 @@
 public import GRPCCore
 public import GRPCNIOTransportHTTP2Posix
 public import Logging
+import NIOCore
 public import PFSClient
 
 /// The gRPC door: Pachyderm's `pfs_v2.API`, `auth_v2.API` and `versionpb_v2.API` served over the
@@ -16,20 +17,30 @@ public struct PFSGRPCServer: Sendable {
 
     /// - Parameters:
     ///   - client: The client API every RPC goes through.
-    ///   - host: The address to listen on.
+    ///   - host: The address to listen on: an IP address or a name resolved now (`localhost`).
     ///   - port: The port (0: any free port; see ``listeningPort()``).
-    public init(client: any PFSClient, host: String, port: Int, logger: Logger) {
+    /// - Throws: NIO's `SocketAddressError` when `host` does not resolve.
+    public init(client: any PFSClient, host: String, port: Int, logger: Logger) throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = Self.maxRequestMessageBytes
         // A 64 KiB window held uploads to 95 MiB/s where 8 MiB gave 221 MiB/s.
         config.http2.targetWindowSize = 8 << 20
         config.http2.maxFrameSize = 1 << 20
         let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
+            address: try Self.bindAddress(host: host, port: port), transportSecurity: .plaintext, config: config)
         server = GRPCServer(
             transport: transport,
             services: [PFSService(client: client, logger: logger, shutdown: shutdown), AuthService(client: client), VersionService(), Pachs3Service(client: client)],
             interceptors: [AuthInterceptor(client: client)])
+    }
+
+    /// The transport binds IP addresses only; a name is resolved here, as the S3 door's bootstrap does.
+    static func bindAddress(host: String, port: Int) throws -> GRPCNIOTransportCore.SocketAddress {
+        let resolved = try NIOCore.SocketAddress.makeAddressResolvingHost(host, port: port)
+        switch resolved {
+        case .v6: return .ipv6(host: resolved.ipAddress ?? host, port: port)
+        default: return .ipv4(host: resolved.ipAddress ?? host, port: port)
+        }
     }
 
     /// Serves until ``beginGracefulShutdown()`` and every RPC in flight has ended.

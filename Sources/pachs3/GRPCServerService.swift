@@ -11,9 +11,17 @@ struct GRPCServerService: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.serve() }
-                if let port = try await server.listeningPort() {
+                let port: Int?
+                do {
+                    port = try await server.listeningPort()
+                } catch {
+                    // The transport stopped before it listened: serve() ends with the reason.
+                    try await group.waitForAll()
+                    throw error
+                }
+                if let port {
                     // A line tests and scripts wait for.
-                    FileHandle.standardOutput.write(Data("pachs3 gRPC API listening on \(host):\(port)\n".utf8))
+                    FileHandle.standardOutput.write(Data("pachs3 gRPC API listening on \(ListeningService.authority(host, port))\n".utf8))
                 }
                 try await group.waitForAll()
             }

@@ -23,6 +23,12 @@ struct S3GatewayCommand: AsyncParsableCommand {
     @Option(help: "The region GetBucketLocation reports.") var region: String = "us-east-1"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
+    func validate() throws {
+        for (option, value) in [("--port", port)] where !(0...65535).contains(value) {
+            throw ValidationError("\(option) takes a port number from 0 to 65535, not \(value)")
+        }
+    }
+
     func run() async throws {
         let logger = try ServerLogging.bootstrap(level: logLevel)
         let settings = try ServerSettings.resolve(address: address)
@@ -33,12 +39,12 @@ struct S3GatewayCommand: AsyncParsableCommand {
         let host = listen
         let app = try gateway.application(logger: logger) { bound in
             // A line tests and scripts wait for.
-            let line = "pachs3 S3 gateway listening on http://\(host):\(bound) (server \(server))\n"
+            let line = "pachs3 S3 gateway listening on http://\(ListeningService.authority(host, bound)) (server \(server))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: ListeningService(door: "S3", host: host, port: port, service: app))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await client.close()
     }

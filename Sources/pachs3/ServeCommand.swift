@@ -25,6 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Also mount the repos at this directory, in this process (see `pachs3 mount`).") var mount: String?
     @Option(help: "Options of --mount, comma-separated (ro, allow_other, commit=close|unmount, cache_dir=DIR).") var mountOptions: String = ""
 
+    func validate() throws {
+        for (option, value) in [("--port", port), ("--grpc-port", grpcPort)] where !(0...65535).contains(value) {
+            throw ValidationError("\(option) takes a port number from 0 to 65535, not \(value)")
+        }
+    }
+
     func run() async throws {
         let logger = try ServerLogging.bootstrap(level: logLevel)
         let client = try store.client()
@@ -39,11 +45,17 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             app = try gateway.application(logger: logger) { bound in
                 // A line tests and scripts wait for.
-                let line = "pachs3 S3 gateway listening on \(scheme)://\(host):\(bound) (data directory \(dir))\n"
+                let line = "pachs3 S3 gateway listening on \(scheme)://\(ListeningService.authority(host, bound)) (data directory \(dir))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
         } catch {
             throw CLIError("cannot set up TLS: \(error)")
+        }
+        let grpc: PFSGRPCServer
+        do {
+            grpc = try PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger)
+        } catch {
+            throw CLIError("cannot serve the gRPC API on \(ListeningService.authority(address, grpcPort)): \(ListeningService.listenFailure(error) ?? "\(error)")")
         }
         var mounted: PFSMount?
         if let mount {
@@ -54,10 +66,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let served = Task { [mounted] in await mounted?.run() }
         if let mount { FileHandle.standardOutput.write(Data("pachs3 mount ready at \(mount)\n".utf8)) }
-        let grpc = PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: app), .init(service: GRPCServerService(server: grpc, host: host))],
+                services: [
+                    .init(service: ListeningService(door: "S3", host: host, port: port, service: app)),
+                    .init(service: ListeningService(door: "the gRPC API", host: host, port: grpcPort, service: GRPCServerService(server: grpc, host: host))),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

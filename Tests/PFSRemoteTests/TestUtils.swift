@@ -19,7 +19,7 @@ final class TestServer: Sendable {
         self.directory = dir
         let local = try local ?? LocalPFSClient(dataDirectory: dir)
         self.local = local
-        let server = PFSGRPCServer(client: local, host: "127.0.0.1", port: port, logger: Logger(label: "test"))
+        let server = try PFSGRPCServer(client: local, host: "127.0.0.1", port: port, logger: Logger(label: "test"))
         self.server = server
         task = Task { try await server.serve() }
         guard let bound = try await server.listeningPort() else { throw PFSError.io("the test server did not start") }

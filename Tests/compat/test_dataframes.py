@@ -16,11 +16,11 @@ HERE = pathlib.Path(__file__).resolve().parent
 DATA_PATH = os.environ.get("PACHS3_DATA_PYTHONPATH", str(HERE.parent.parent / ".build" / "pydeps-data"))
 
 
-def run_client(endpoint: str, bucket: str, *args: str) -> subprocess.CompletedProcess:
-    for package in ("pandas", "pyarrow", "s3fs"):
+def run_client(script: str, endpoint: str, bucket: str, *args: str) -> subprocess.CompletedProcess:
+    for package in ("pandas", "pyarrow", "s3fs", "polars", "deltalake"):
         assert (pathlib.Path(DATA_PATH) / package).is_dir(), f"{package} is not installed in {DATA_PATH}: run make compat-deps"
     env = {**os.environ, "PYTHONPATH": DATA_PATH, "AWS_EC2_METADATA_DISABLED": "true"}
-    return subprocess.run([sys.executable, str(HERE / "dataframe_client.py"), endpoint, bucket, *args],
+    return subprocess.run([sys.executable, str(HERE / script), endpoint, bucket, *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -31,7 +31,7 @@ def passes(p: subprocess.CompletedProcess) -> bool:
 def test_dataframes_auth_off(plain_s3, endpoint):
     bucket = f"master.{unique_repo('df')}"
     plain_s3.create_bucket(Bucket=bucket)
-    p = run_client(endpoint, bucket)
+    p = run_client("dataframe_client.py", endpoint, bucket)
     assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
     # What the tools wrote is what boto3 reads.
     keys = {o["Key"] for o in plain_s3.list_objects_v2(Bucket=bucket, Prefix="arrow/")["Contents"]}
@@ -45,10 +45,10 @@ def test_dataframes_auth_on(secure):
     s3 = boto3.client("s3", endpoint_url=gw.endpoint, region_name="us-east-1", aws_access_key_id=token,
                       aws_secret_access_key=token, config=Config(s3={"addressing_style": "path"}))
     s3.create_bucket(Bucket=bucket)
-    p = run_client(gw.endpoint, bucket, token)
+    p = run_client("dataframe_client.py", gw.endpoint, bucket, token)
     assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
     # A token that is not one is refused by both libraries, and nothing is written.
-    p = run_client(gw.endpoint, bucket, "not-a-token", "wrong")
+    p = run_client("dataframe_client.py", gw.endpoint, bucket, "not-a-token", "wrong")
     assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
     assert "pandas refused" in p.stdout and "pyarrow refused" in p.stdout, p.stdout
     assert s3.list_objects_v2(Bucket=bucket, Prefix="denied")["KeyCount"] == 0

@@ -13,7 +13,7 @@ READY = re.compile(r"listening on http://127\.0\.0\.1:(\d+) ")
 
 def test_virtual_host_style(tmp_path):
     proc = subprocess.Popen([_binary(), "serve", "--data-dir", str(tmp_path / "data"), "--address", "127.0.0.1", "--port", "0",
-                             "--domain", "s3.localhost"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--grpc-port", "0", "--domain", "s3.localhost"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         port = None
         for line in proc.stdout:  # blocks until the ready line; the process exits on failure, ending the loop
