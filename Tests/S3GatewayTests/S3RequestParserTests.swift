@@ -123,9 +123,9 @@ import Testing
         }
     }
 
-    @Test func writesAskingForEncryptionLockOrOffsetsAreRefused() throws {
+    @Test func writesAskingForEncryptionLockTagsOrOffsetsAreRefused() throws {
         for header in ["x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm", "x-amz-object-lock-mode",
-            "x-amz-object-lock-legal-hold", "x-amz-write-offset-bytes"]
+            "x-amz-object-lock-legal-hold", "x-amz-tagging", "x-amz-write-offset-bytes"]
         {
             for (method, query) in [("PUT", [(String, String?)]()), ("POST", [("uploads", nil)])] {
                 let refused = try op(method, "/b/k", query, headers: [header: "x"])
@@ -136,11 +136,48 @@ import Testing
                 #expect(what.hasPrefix(header + ":"))
             }
             #expect(try op("PUT", "/b/k", headers: ["x-amz-copy-source": "/b/src", header: "x"]).refusal?.code == "NotImplemented")
+            guard header != "x-amz-server-side-encryption-customer-algorithm" else { continue }
             // Reads and parts are not writes of an object: a part of a refused upload cannot exist anyway.
             #expect(try op("GET", "/b/k", headers: [header: "x"]) == .getObject(bucket: "b", key: "k", .init()))
             #expect(try op("PUT", "/b/k", [("uploadId", "u"), ("partNumber", "1")], headers: [header: "x"])
                 == .uploadPart(bucket: "b", key: "k", uploadId: "u", partNumber: 1))
         }
+    }
+
+    @Test func customerKeysForUnencryptedObjectsAreInvalid() {
+        let sseC = ["x-amz-server-side-encryption-customer-algorithm": "AES256"]
+        let sourceSSEC = ["x-amz-copy-source": "/b/src", "x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256"]
+        for (method, query, headers) in [
+            ("GET", [(String, String?)](), sseC), ("HEAD", [], sseC), ("PUT", [("uploadId", "u"), ("partNumber", "1")], sseC),
+            ("PUT", [], sourceSSEC), ("PUT", [("uploadId", "u"), ("partNumber", "1")], sourceSSEC),
+        ] {
+            let e = err(method, "/b/k", query, headers: headers)
+            #expect(e?.code == "InvalidRequest" && e?.status == 400, "\(method) \(query) \(headers)")
+            #expect(e?.message == "The encryption parameters are not applicable to this object.")
+        }
+    }
+
+    @Test func aclsBeyondTheOwnersAreNotSupported() throws {
+        for acl in ["private", "bucket-owner-full-control", " Private "] {
+            #expect(try op("PUT", "/b/k", headers: ["x-amz-acl": acl]) == .putObject(bucket: "b", key: "k"))
+            #expect(try op("PUT", "/b", headers: ["x-amz-acl": acl]) == .createBucket(bucket: "b"))
+        }
+        let writes: [(String, String, [(String, String?)], [String: String])] = [
+            ("PUT", "/b/k", [], [:]), ("PUT", "/b/k", [], ["x-amz-copy-source": "/b/src"]), ("POST", "/b/k", [("uploads", nil)], [:]),
+            ("PUT", "/b", [], [:]),
+        ]
+        for (method, path, query, base) in writes {
+            for extra in [["x-amz-acl": "public-read"], ["x-amz-acl": "authenticated-read"], ["x-amz-grant-read": "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\""],
+                ["x-amz-grant-full-control": "id=someone"]]
+            {
+                let e = err(method, path, query, headers: base.merging(extra) { a, _ in a })
+                #expect(e?.code == "AccessControlListNotSupported" && e?.status == 400, "\(method) \(path) \(extra)")
+            }
+        }
+        // Reads and parts carry no ACL of their own.
+        #expect(try op("GET", "/b/k", headers: ["x-amz-acl": "public-read"]) == .getObject(bucket: "b", key: "k", .init()))
+        #expect(try op("PUT", "/b", headers: ["x-amz-bucket-object-lock-enabled": "true"]).refusal?.code == "NotImplemented")
+        #expect(try op("PUT", "/b", headers: ["x-amz-bucket-object-lock-enabled": "false"]) == .createBucket(bucket: "b"))
     }
 
     // MARK: Objects

@@ -831,6 +831,55 @@ def test_encryption_and_object_lock_are_refused_not_ignored(s3, gateway, bucket)
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["src"]
 
 
+def test_acls_tags_and_customer_keys(s3, gateway, bucket, plain_s3):
+    """The owner-only canned ACLs are what pachs3 does anyway and are accepted; a public ACL or a grant is refused as
+    by an S3 bucket with ACLs disabled; tags (not stored) are refused, not dropped; an SSE-C key on a read or a copy
+    source names a key for an unencrypted object. None of the refused calls commits anything."""
+    s3.put_object(Bucket=bucket, Key="private", Body=b"p", ACL="private")
+    s3.put_object(Bucket=bucket, Key="owner", Body=b"o", ACL="bucket-owner-full-control")
+    history = gateway.history(bucket)
+    for ask in ({"ACL": "public-read"}, {"GrantRead": 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'}):
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=bucket, Key="k", Body=b"shared", **ask)
+        assert_client_error(e.value, "AccessControlListNotSupported", 400)
+        with pytest.raises(ClientError) as e:
+            s3.create_multipart_upload(Bucket=bucket, Key="k", **ask)
+        assert_client_error(e.value, "AccessControlListNotSupported", 400)
+        with pytest.raises(ClientError) as e:
+            s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "private"}, **ask)
+        assert_client_error(e.value, "AccessControlListNotSupported", 400)
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"tagged", Tagging="team=data")
+    assert_client_error(e.value, "NotImplemented", 501)
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "private"}, Tagging="a=b", TaggingDirective="REPLACE")
+    assert_client_error(e.value, "NotImplemented", 501)
+    key = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": "k" * 32}
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="private", **key)
+    assert_client_error(e.value, "InvalidRequest", 400)
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="private", **key)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400  # a HEAD has no body to name the code
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "private"},
+                       CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey="k" * 32)
+    assert_client_error(e.value, "InvalidRequest", 400)
+    assert gateway.history(bucket) == history
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+    # Buckets: a public ACL or object lock is refused and creates nothing.
+    name = f"master.{unique_repo('acl')}"
+    with pytest.raises(ClientError) as e:
+        plain_s3.create_bucket(Bucket=name, ACL="public-read")
+    assert_client_error(e.value, "AccessControlListNotSupported", 400)
+    with pytest.raises(ClientError) as e:
+        plain_s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    assert_client_error(e.value, "NotImplemented", 501)
+    assert name not in [b["Name"] for b in plain_s3.list_buckets()["Buckets"]]
+    plain_s3.create_bucket(Bucket=name, ACL="private")
+    assert name in [b["Name"] for b in plain_s3.list_buckets()["Buckets"]]
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: the right error, nothing committed
 

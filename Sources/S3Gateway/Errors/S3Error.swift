@@ -314,6 +314,11 @@ extension S3Error {
         return S3Error(code: "NotImplemented", status: 501, message: message, fields: header.map { [Field("Header", $0)] } ?? [])
     }
 
+    /// 400 AccessControlListNotSupported: an ACL or grant beyond the owner's, which a bucket with ACLs disabled refuses.
+    public static func accessControlListNotSupported() -> S3Error {
+        S3Error(code: "AccessControlListNotSupported", status: 400, message: "The bucket does not allow ACLs")
+    }
+
     /// 403 AccessDenied.
     public static func accessDenied(_ message: String = "Access Denied") -> S3Error {
         S3Error(code: "AccessDenied", status: 403, message: message)

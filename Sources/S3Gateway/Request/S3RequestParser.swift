@@ -22,7 +22,8 @@ public struct S3RequestParser: Sendable {
     ///
     /// Throws InvalidURI (a path that does not decode), KeyTooLongError, InvalidArgument (a bad
     /// `max-keys`, `max-buckets`, `partNumber`, `encoding-type`, `list-type`, empty `versionId` or copy source) and
-    /// InvalidRequest (Range together with partNumber).
+    /// InvalidRequest (Range together with partNumber; SSE-C keys for an unencrypted object), and
+    /// AccessControlListNotSupported (a write granting more than the owner's access).
     public func parse(method: String, path: String, query: [(String, String?)], headers: (String) -> String?) throws(S3Error) -> S3Operation {
         let (bucket, key) = try bucketAndKey(path: path, host: headers("host"))
         let q = Query(query)
@@ -33,7 +34,7 @@ public struct S3RequestParser: Sendable {
         if let key {
             return try objectOperation(method: method, bucket: bucket, key: key, query: q, headers: headers)
         }
-        return try bucketOperation(method: method, bucket: bucket, query: q)
+        return try bucketOperation(method: method, bucket: bucket, query: q, headers: headers)
     }
 
     /// ``parse(method:path:query:headers:)`` with the headers in a dictionary keyed by lower-cased name.
@@ -95,10 +96,9 @@ public struct S3RequestParser: Sendable {
         "session", "metadataTable", "metadataConfiguration", "abac",
     ]
 
-    /// Subresources S3 has on objects and pachs3 does not serve.
     /// Headers of an object write asking for what pachs3 does not do: encryption at rest (SSE-S3, SSE-KMS, SSE-C),
-    /// object lock, appends by offset. Refused rather than ignored, so no client believes its data encrypted or
-    /// locked when it is not.
+    /// object lock, tags, appends by offset. Refused rather than ignored, so no client believes its data encrypted,
+    /// locked or tagged when it is not.
     static let unservedWriteHeaders: [(header: String, what: String)] = [
         ("x-amz-server-side-encryption", "server-side encryption (objects are stored unencrypted)"),
         ("x-amz-server-side-encryption-customer-algorithm", "server-side encryption with customer keys (objects are stored unencrypted)"),
@@ -106,15 +106,35 @@ public struct S3RequestParser: Sendable {
         ("x-amz-object-lock-mode", "object lock"),
         ("x-amz-object-lock-retain-until-date", "object lock"),
         ("x-amz-object-lock-legal-hold", "object lock legal holds"),
+        ("x-amz-tagging", "object tagging (tags are not stored)"),
         ("x-amz-write-offset-bytes", "appending by write offset"),
     ]
 
+    /// Canned ACLs that grant what pachs3 grants anyway: everything to the owner (whoever holds a token), nothing to
+    /// anyone else. Any other ACL, or a grant header, is refused as an S3 bucket with ACLs disabled (S3's default since
+    /// 2023) refuses it.
+    static let ownerOnlyACLs: Set<String> = ["private", "bucket-owner-full-control"]
+    static let grantHeaders = ["x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write", "x-amz-grant-write-acp"]
+
+    /// AccessControlListNotSupported if a bucket or object write asks for an ACL beyond the owner's.
+    static func aclRefusal(_ headers: (String) -> String?) -> S3Error? {
+        if let acl = headers("x-amz-acl"), !ownerOnlyACLs.contains(acl.trimmingCharacters(in: .whitespaces).lowercased()) {
+            return .accessControlListNotSupported()
+        }
+        return grantHeaders.contains { headers($0) != nil } ? .accessControlListNotSupported() : nil
+    }
+
+    /// SSE-C headers on a read, a part or a copy source name a key for an object stored unencrypted (pachs3 refuses
+    /// to store any other), which S3 answers with InvalidRequest.
+    static let customerKeyHeaders = ["x-amz-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-algorithm"]
+
+    /// Subresources S3 has on objects and pachs3 does not serve.
     static let unservedObjectSubresources: [String] = [
         "acl", "tagging", "retention", "legal-hold", "torrent", "select", "select-type", "restore", "renameObject",
         "policy", "cors", "lifecycle", "website", "encryption",
     ]
 
-    func bucketOperation(method: String, bucket: String, query q: Query) throws(S3Error) -> S3Operation {
+    func bucketOperation(method: String, bucket: String, query q: Query, headers: (String) -> String?) throws(S3Error) -> S3Operation {
         if let sub = Self.unservedBucketSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
         switch method {
         case "GET":
@@ -130,6 +150,10 @@ public struct S3RequestParser: Sendable {
         case "PUT":
             if q.has("versioning") { return .putBucketVersioning(bucket: bucket) }
             if let sub = ["uploads", "versions", "location"].first(where: q.has) { return .notImplemented("PUT ?\(sub)") }
+            if headers("x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
+                return .notImplemented("x-amz-bucket-object-lock-enabled: object lock")
+            }
+            if let refusal = Self.aclRefusal(headers) { throw refusal }
             return .createBucket(bucket: bucket)
         case "DELETE":
             if let sub = ["versioning", "uploads", "versions"].first(where: q.has) {
@@ -152,6 +176,10 @@ public struct S3RequestParser: Sendable {
         let writesAnObject = (method == "PUT" && !q.has("uploadId") && !q.has("partNumber")) || (method == "POST" && q.has("uploads"))
         if writesAnObject, let (header, what) = Self.unservedWriteHeaders.first(where: { headers($0.header) != nil }) {
             return .notImplemented("\(header): \(what)")
+        }
+        if writesAnObject, let refusal = Self.aclRefusal(headers) { throw refusal }
+        if Self.customerKeyHeaders.contains(where: { headers($0) != nil }) {
+            throw .invalidRequest("The encryption parameters are not applicable to this object.")
         }
         if q.has("attributes") {
             guard method == "GET" else { return .notImplemented("\(method) ?attributes") }
