@@ -105,18 +105,54 @@ import Testing
         #expect(try op("GET", "/b", q) == .listMultipartUploads(bucket: "b", .init(prefix: "p", delimiter: "/", maxUploads: 2, keyMarker: "k", uploadIdMarker: "u")))
     }
 
-    @Test(arguments: [
-        "acl", "policy", "lifecycle", "tagging", "cors", "website", "logging", "notification", "replication", "encryption",
-        "object-lock", "requestPayment", "accelerate", "analytics", "inventory", "metrics", "intelligent-tiering",
-        "ownershipControls", "publicAccessBlock", "policyStatus",
-    ])
+    @Test(arguments: ["analytics", "inventory", "metrics", "intelligent-tiering"])
     func unservedBucketSubresources(_ sub: String) throws {
         for method in ["GET", "PUT", "DELETE"] {
             #expect(try op(method, "/b", [(sub, nil)]) == .notImplemented("\(method) ?\(sub)"))
         }
     }
 
-    @Test(arguments: ["acl", "tagging", "retention", "legal-hold", "torrent", "select", "restore"])
+    @Test(arguments: S3BucketConfiguration.allCases)
+    func bucketConfigurations(_ config: S3BucketConfiguration) throws {
+        let q: [(String, String?)] = [(config.subresource, nil)]
+        #expect(try op("GET", "/b", q) == .getBucketConfiguration(bucket: "b", config))
+        #expect(try op("GET", "/b", q).name == config.getName)
+        // Setting one is not served (ACLs aside); deleting one is where S3 has the call.
+        if config != .acl { #expect(try op("PUT", "/b", q) == .notImplemented("PUT ?\(config.subresource)")) }
+        if let name = config.deleteName {
+            #expect(try op("DELETE", "/b", q) == .deleteBucketConfiguration(bucket: "b", config))
+            #expect(try op("DELETE", "/b", q).name == name)
+        } else {
+            #expect(try op("DELETE", "/b", q) == .notImplemented("DELETE ?\(config.subresource)"))
+        }
+    }
+
+    @Test func absentConfigurationsAreTheirOwn404() {
+        #expect(S3BucketConfiguration.policy.absence(bucket: "b")?.code == "NoSuchBucketPolicy")
+        #expect(S3BucketConfiguration.tagging.absence(bucket: "b")?.code == "NoSuchTagSet")
+        #expect(S3BucketConfiguration.cors.absence(bucket: "b")?.status == 404)
+        for answered in [S3BucketConfiguration.acl, .ownershipControls, .logging, .notification, .requestPayment, .accelerate] {
+            #expect(answered.absence(bucket: "b") == nil)
+        }
+    }
+
+    @Test func aclsAndTagsOfObjects() throws {
+        #expect(try op("GET", "/b/k", [("acl", "")]) == .getObjectACL(bucket: "b", key: "k", versionId: nil))
+        #expect(try op("GET", "/b/k", [("tagging", ""), ("versionId", "v")]) == .getObjectTagging(bucket: "b", key: "k", versionId: "v"))
+        #expect(try op("DELETE", "/b/k", [("tagging", "")]) == .deleteObjectTagging(bucket: "b", key: "k", versionId: nil))
+        #expect(try op("PUT", "/b/k", [("tagging", "")]) == .notImplemented("PUT ?tagging"))
+        #expect(try op("PUT", "/b/k", [("acl", "")], headers: ["x-amz-acl": "private"]) == .putACL(bucket: "b", key: "k", versionId: nil))
+        #expect(try op("PUT", "/b", [("acl", "")], headers: ["x-amz-acl": "bucket-owner-full-control"]) == .putACL(bucket: "b", key: nil, versionId: nil))
+        // Anything but an owner-only canned ACL: a public one, a grant, an ACL document, nothing at all.
+        for headers in [["x-amz-acl": "public-read"], ["x-amz-acl": "private", "x-amz-grant-read": "id=x"],
+            ["x-amz-acl": "private", "content-length": "120"], [:]]
+        {
+            #expect(err("PUT", "/b/k", [("acl", "")], headers: headers)?.code == "AccessControlListNotSupported", "\(headers)")
+            #expect(err("PUT", "/b", [("acl", "")], headers: headers)?.code == "AccessControlListNotSupported", "\(headers)")
+        }
+    }
+
+    @Test(arguments: ["retention", "legal-hold", "torrent", "select", "restore"])
     func unservedObjectSubresources(_ sub: String) throws {
         for method in ["GET", "PUT", "POST", "DELETE"] {
             #expect(try op(method, "/b/k", [(sub, "")]) == .notImplemented("\(method) ?\(sub)"))

@@ -77,7 +77,8 @@ import Testing
             try await c.execute(uri: "/master.r/k", method: .put, headers: Self.headers([("Content-Length", "3"), ("If-None-Match", "*")]), body: ByteBuffer(string: "abc")) {
                 #expect($0.status == .preconditionFailed)
             }
-            try await c.execute(uri: "/master.r/k?acl", method: .get) { #expect($0.status.code == 501) }
+            try await c.execute(uri: "/master.r/k?tagging", method: .put, body: ByteBuffer(string: "<Tagging/>")) { #expect($0.status.code == 501) }
+            try await c.execute(uri: "/master.r?cors", method: .get) { #expect(String(buffer: $0.body).contains("<Code>NoSuchCORSConfiguration</Code>")) }
             try await c.execute(uri: "/master.nope/k", method: .get) { #expect(String(buffer: $0.body).contains("NoSuchBucket")) }
             try await c.execute(uri: "/master.r", method: .delete) { #expect(String(buffer: $0.body).contains("BucketNotEmpty")) }
             #expect(try await pfs.listCommits(RepoID("r"), from: nil, limit: 0).count == before)

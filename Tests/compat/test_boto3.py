@@ -161,16 +161,14 @@ def test_missing_bucket(s3):
 
 
 def test_unsupported_subresources(s3, bucket, seed):
+    """Setting what pachs3 does not keep (tags, policies, CORS, lifecycle) is NotImplemented; reading them is
+    test_bucket_and_object_configuration_reads."""
     seed(bucket, "k", b"k")
     for call in (
-        lambda: s3.get_bucket_acl(Bucket=bucket),
-        lambda: s3.get_bucket_tagging(Bucket=bucket),
         lambda: s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}),
-        lambda: s3.get_bucket_policy(Bucket=bucket),
-        lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket),
-        lambda: s3.get_bucket_cors(Bucket=bucket),
-        lambda: s3.get_object_acl(Bucket=bucket, Key="k"),
-        lambda: s3.get_object_tagging(Bucket=bucket, Key="k"),
+        lambda: s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}),
+        lambda: s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": [{"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}]}),
         lambda: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}),
     ):
         with pytest.raises(ClientError) as e:
@@ -880,6 +878,75 @@ def test_acls_tags_and_customer_keys(s3, gateway, bucket, plain_s3):
     assert name in [b["Name"] for b in plain_s3.list_buckets()["Buckets"]]
 
 
+def test_bucket_and_object_configuration_reads(plain_s3, gateway, bucket):
+    """Configuration pachs3 never has reads as S3 reads it on a bucket without it (its own 404, or a document saying
+    what holds), deleting it is a no-op, setting it NotImplemented; objects have the owner's ACL and no tags."""
+    s3 = plain_s3
+    v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"one")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"two")
+    history = gateway.history(bucket)
+    absent = {
+        "get_bucket_policy": "NoSuchBucketPolicy", "get_bucket_policy_status": "NoSuchBucketPolicy",
+        "get_bucket_tagging": "NoSuchTagSet", "get_bucket_cors": "NoSuchCORSConfiguration",
+        "get_bucket_lifecycle_configuration": "NoSuchLifecycleConfiguration", "get_bucket_website": "NoSuchWebsiteConfiguration",
+        "get_bucket_encryption": "ServerSideEncryptionConfigurationNotFoundError",
+        "get_object_lock_configuration": "ObjectLockConfigurationNotFoundError",
+        "get_public_access_block": "NoSuchPublicAccessBlockConfiguration",
+        "get_bucket_replication": "ReplicationConfigurationNotFoundError",
+    }
+    for call, code in absent.items():
+        with pytest.raises(ClientError) as e:
+            getattr(s3, call)(Bucket=bucket)
+        assert_client_error(e.value, code, 404)
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    assert [(g["Grantee"]["Type"], g["Grantee"]["ID"], g["Permission"]) for g in acl["Grants"]] == [("CanonicalUser", acl["Owner"]["ID"], "FULL_CONTROL")]
+    rules = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+    assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "BucketOwner"
+    assert "Status" not in s3.get_bucket_accelerate_configuration(Bucket=bucket)
+    notification = s3.get_bucket_notification_configuration(Bucket=bucket)
+    assert not any(k.endswith("Configurations") for k in notification), notification
+    for call in ("delete_bucket_policy", "delete_bucket_tagging", "delete_bucket_cors", "delete_bucket_lifecycle",
+                 "delete_bucket_website", "delete_bucket_encryption", "delete_public_access_block", "delete_bucket_replication"):
+        assert getattr(s3, call)(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket=bucket, Policy='{"Version": "2012-10-17", "Statement": []}')
+    assert_client_error(e.value, "NotImplemented", 501)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket="master.no-such-repo-here")
+    assert_client_error(e.value, "NoSuchBucket", 404)
+
+    # Objects: the owner's full control, no tags, per version.
+    grants = s3.get_object_acl(Bucket=bucket, Key="k")["Grants"]
+    assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+    tagging = s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=v1)
+    assert tagging["TagSet"] == [] and tagging["VersionId"] == v1
+    assert s3.delete_object_tagging(Bucket=bucket, Key="k")["ResponseMetadata"]["HTTPStatusCode"] == 204
+    s3.put_object_acl(Bucket=bucket, Key="k", ACL="private")
+    s3.put_bucket_acl(Bucket=bucket, ACL="bucket-owner-full-control")
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket=bucket, Key="k", ACL="public-read")
+    assert_client_error(e.value, "AccessControlListNotSupported", 400)
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl["Grants"]})
+    assert_client_error(e.value, "AccessControlListNotSupported", 400)
+    with pytest.raises(ClientError) as e:
+        s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    assert_client_error(e.value, "NotImplemented", 501)
+    for call in (lambda: s3.get_object_tagging(Bucket=bucket, Key="missing"), lambda: s3.get_object_acl(Bucket=bucket, Key="missing")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert_client_error(e.value, "NoSuchKey", 404)
+    # A pinned bucket reads them too and refuses the no-op writes, as every write.
+    pinned = f"{v1}.{bucket}"
+    assert s3.get_object_tagging(Bucket=pinned, Key="k")["TagSet"] == []
+    with pytest.raises(ClientError) as e:
+        s3.delete_object_tagging(Bucket=pinned, Key="k")
+    assert_client_error(e.value, "MethodNotAllowed", 405)
+    assert gateway.history(bucket) == history
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: the right error, nothing committed
 
@@ -1193,7 +1260,8 @@ def test_error_bodies_carry_request_ids(endpoint, bucket):
     for method, path, params, expected in (
         ("GET", f"/{bucket}/missing", {}, "NoSuchKey"),
         ("GET", f"/master.{unique_repo('none')}", {"list-type": "2"}, "NoSuchBucket"),
-        ("GET", f"/{bucket}", {"acl": ""}, "NotImplemented"),
+        ("GET", f"/{bucket}", {"cors": ""}, "NoSuchCORSConfiguration"),
+        ("PUT", f"/{bucket}", {"policy": ""}, "NotImplemented"),
         ("PUT", f"/{bucket}/k", {"tagging": ""}, "NotImplemented"),
         ("GET", f"/{bucket}", {"list-type": "3"}, "InvalidArgument"),
         ("GET", f"/{bucket}", {"max-keys": "-1"}, "InvalidArgument"),

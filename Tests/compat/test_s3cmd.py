@@ -1,5 +1,5 @@
 """s3cmd (SigV4 and --signature-v2) against an auth-on gateway, token as access key and secret:
-mb, put, ls, get, del."""
+mb, put, ls, get, info, setacl, del."""
 import os
 import pathlib
 import subprocess
@@ -56,6 +56,11 @@ def test_s3cmd_mb_put_ls_get_del(secure, tmp_path, signature):
     dst = tmp_path / "got.bin"
     s3cmd("get", f"s3://{bucket}/dir/payload.bin", str(dst))
     assert dst.read_bytes() == payload
+    # `info` reads the bucket's and the object's ACL, policy, CORS and lifecycle: what pachs3 has (none, owner only).
+    info = s3cmd("info", f"s3://{bucket}")
+    assert "Policy:    none" in info and "CORS:      none" in info and "Expiration Rule: none" in info, info
+    assert "FULL_CONTROL" in s3cmd("info", f"s3://{bucket}/top.bin")
+    s3cmd("setacl", "--acl-private", f"s3://{bucket}/top.bin")  # already private: nothing to set
     s3cmd("del", f"s3://{bucket}/dir/payload.bin")
     s3cmd("del", f"s3://{bucket}/top.bin")
     assert s3cmd("ls", "-r", f"s3://{bucket}").strip() == ""

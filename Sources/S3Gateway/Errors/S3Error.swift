@@ -319,6 +319,11 @@ extension S3Error {
         S3Error(code: "AccessControlListNotSupported", status: 400, message: "The bucket does not allow ACLs")
     }
 
+    /// 404 with the code S3 uses for a bucket configuration it does not have (NoSuchBucketPolicy, NoSuchTagSet…).
+    public static func notConfigured(_ code: String, _ message: String, bucket: String) -> S3Error {
+        S3Error(code: code, status: 404, message: message, fields: [Field("BucketName", bucket)])
+    }
+
     /// 403 AccessDenied.
     public static func accessDenied(_ message: String = "Access Denied") -> S3Error {
         S3Error(code: "AccessDenied", status: 403, message: message)

@@ -33,7 +33,20 @@ public enum S3Operation: Sendable, Hashable {
     case listParts(bucket: String, key: String, uploadId: String, ListPartsParameters)
     /// GET `?uploads` on a bucket.
     case listMultipartUploads(bucket: String, ListUploadsParameters)
-    /// A call S3 has but pachs3 does not serve (`PUT ?acl`, `GET ?tagging`…): answer NotImplemented.
+    /// GET on a bucket configuration pachs3 never has (`?cors`, `?policy`…): S3's answer for a bucket without it.
+    case getBucketConfiguration(bucket: String, S3BucketConfiguration)
+    /// DELETE of a bucket configuration pachs3 never has: the no-op it is on S3 for a bucket without it.
+    case deleteBucketConfiguration(bucket: String, S3BucketConfiguration)
+    /// PUT `?acl` on a bucket (nil key) or object with a canned ACL granting only the owner's access, which is what
+    /// pachs3 grants anyway.
+    case putACL(bucket: String, key: String?, versionId: String?)
+    /// GET `?acl` on an object: the owner's full control.
+    case getObjectACL(bucket: String, key: String, versionId: String?)
+    /// GET `?tagging` on an object: no tags (pachs3 stores none).
+    case getObjectTagging(bucket: String, key: String, versionId: String?)
+    /// DELETE `?tagging` on an object: a no-op, there are none.
+    case deleteObjectTagging(bucket: String, key: String, versionId: String?)
+    /// A call S3 has but pachs3 does not serve (`PUT ?cors`, `PUT ?tagging`…): answer NotImplemented.
     case notImplemented(String)
     /// A method the resource does not support: answer MethodNotAllowed. `resourceType` is `SERVICE`,
     /// `BUCKET` or `OBJECT`.
@@ -203,11 +216,13 @@ extension S3Operation {
         switch self {
         case .createBucket(let b), .deleteBucket(let b), .headBucket(let b), .getBucketLocation(let b), .getBucketVersioning(let b),
              .putBucketVersioning(let b), .listObjectsV1(let b, _), .listObjectsV2(let b, _), .listObjectVersions(let b, _),
-             .deleteObjects(let b), .listMultipartUploads(let b, _):
+             .deleteObjects(let b), .listMultipartUploads(let b, _), .getBucketConfiguration(let b, _), .deleteBucketConfiguration(let b, _),
+             .putACL(let b, _, _):
             return b
         case .getObject(let b, _, _), .headObject(let b, _, _), .getObjectAttributes(let b, _, _), .putObject(let b, _), .copyObject(let b, _, _), .deleteObject(let b, _, _),
              .createMultipartUpload(let b, _), .uploadPart(let b, _, _, _), .uploadPartCopy(let b, _, _, _, _),
-             .completeMultipartUpload(let b, _, _), .abortMultipartUpload(let b, _, _), .listParts(let b, _, _, _):
+             .completeMultipartUpload(let b, _, _), .abortMultipartUpload(let b, _, _), .listParts(let b, _, _, _),
+             .getObjectACL(let b, _, _), .getObjectTagging(let b, _, _), .deleteObjectTagging(let b, _, _):
             return b
         case .listBuckets, .notImplemented, .methodNotAllowed:
             return nil
@@ -219,7 +234,10 @@ extension S3Operation {
         switch self {
         case .getObject(_, let k, _), .headObject(_, let k, _), .getObjectAttributes(_, let k, _), .putObject(_, let k), .copyObject(_, let k, _), .deleteObject(_, let k, _),
              .createMultipartUpload(_, let k), .uploadPart(_, let k, _, _), .uploadPartCopy(_, let k, _, _, _),
-             .completeMultipartUpload(_, let k, _), .abortMultipartUpload(_, let k, _), .listParts(_, let k, _, _):
+             .completeMultipartUpload(_, let k, _), .abortMultipartUpload(_, let k, _), .listParts(_, let k, _, _),
+             .getObjectACL(_, let k, _), .getObjectTagging(_, let k, _), .deleteObjectTagging(_, let k, _):
+            return k
+        case .putACL(_, let k, _):
             return k
         default:
             return nil
@@ -230,7 +248,8 @@ extension S3Operation {
     public var isWrite: Bool {
         switch self {
         case .createBucket, .deleteBucket, .putBucketVersioning, .putObject, .copyObject, .deleteObject, .deleteObjects,
-             .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
+             .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload,
+             .deleteBucketConfiguration, .putACL, .deleteObjectTagging:
             return true
         default:
             return false
@@ -264,6 +283,12 @@ extension S3Operation {
         case .abortMultipartUpload: return "AbortMultipartUpload"
         case .listParts: return "ListParts"
         case .listMultipartUploads: return "ListMultipartUploads"
+        case .getBucketConfiguration(_, let c): return c.getName
+        case .deleteBucketConfiguration(_, let c): return c.deleteName ?? "Delete" + c.getName.dropFirst(3)
+        case .putACL(_, let k, _): return k == nil ? "PutBucketAcl" : "PutObjectAcl"
+        case .getObjectACL: return "GetObjectAcl"
+        case .getObjectTagging: return "GetObjectTagging"
+        case .deleteObjectTagging: return "DeleteObjectTagging"
         case .notImplemented: return "NotImplemented"
         case .methodNotAllowed: return "MethodNotAllowed"
         }

@@ -124,6 +124,14 @@ public struct S3RequestParser: Sendable {
         return grantHeaders.contains { headers($0) != nil } ? .accessControlListNotSupported() : nil
     }
 
+    /// AccessControlListNotSupported unless a PUT `?acl` sets an owner-only canned ACL: an ACL document in the body or
+    /// a grant header asks for more (or restates the owner's access in a form not read here).
+    static func putACLRefusal(_ headers: (String) -> String?) -> S3Error? {
+        let body = (headers("content-length").flatMap { Int($0) } ?? 0) > 0 || headers("transfer-encoding") != nil
+        guard headers("x-amz-acl") != nil, !body else { return .accessControlListNotSupported() }
+        return aclRefusal(headers)
+    }
+
     /// SSE-C headers on a read, a part or a copy source name a key for an object stored unencrypted (pachs3 refuses
     /// to store any other), which S3 answers with InvalidRequest.
     static let customerKeyHeaders = ["x-amz-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-algorithm"]
@@ -135,6 +143,16 @@ public struct S3RequestParser: Sendable {
     ]
 
     func bucketOperation(method: String, bucket: String, query q: Query, headers: (String) -> String?) throws(S3Error) -> S3Operation {
+        if let config = S3BucketConfiguration.allCases.first(where: { q.has($0.subresource) }) {
+            switch method {
+            case "GET": return .getBucketConfiguration(bucket: bucket, config)
+            case "DELETE" where config.deleteName != nil: return .deleteBucketConfiguration(bucket: bucket, config)
+            case "PUT" where config == .acl:
+                if let refusal = Self.putACLRefusal(headers) { throw refusal }
+                return .putACL(bucket: bucket, key: nil, versionId: nil)
+            default: break  // setting one: NotImplemented below
+            }
+        }
         if let sub = Self.unservedBucketSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
         switch method {
         case "GET":
@@ -172,6 +190,15 @@ public struct S3RequestParser: Sendable {
     }
 
     func objectOperation(method: String, bucket: String, key: String, query q: Query, headers: (String) -> String?) throws(S3Error) -> S3Operation {
+        switch (method, q.has("acl"), q.has("tagging")) {
+        case ("GET", true, _): return .getObjectACL(bucket: bucket, key: key, versionId: try versionId(q))
+        case ("PUT", true, _):
+            if let refusal = Self.putACLRefusal(headers) { throw refusal }
+            return .putACL(bucket: bucket, key: key, versionId: try versionId(q))
+        case ("GET", _, true): return .getObjectTagging(bucket: bucket, key: key, versionId: try versionId(q))
+        case ("DELETE", _, true): return .deleteObjectTagging(bucket: bucket, key: key, versionId: try versionId(q))
+        default: break  // PUT ?tagging: NotImplemented below
+        }
         if let sub = Self.unservedObjectSubresources.first(where: q.has) { return .notImplemented("\(method) ?\(sub)") }
         let writesAnObject = (method == "PUT" && !q.has("uploadId") && !q.has("partNumber")) || (method == "POST" && q.has("uploads"))
         if writesAnObject, let (header, what) = Self.unservedWriteHeaders.first(where: { headers($0.header) != nil }) {

@@ -51,6 +51,12 @@ extension S3Responder {
         case .listParts(let b, let k, let id, let p): return try await listParts(b, k, uploadId: id, p)
         case .listMultipartUploads(let b, let p): return try await listMultipartUploads(b, p)
         case .listObjectVersions(let b, let p): return try await listObjectVersions(b, p)
+        case .getBucketConfiguration(let b, let c): return try await getBucketConfiguration(b, c)
+        case .deleteBucketConfiguration(let b, let c): return try await deleteBucketConfiguration(b, c)
+        case .putACL(let b, let k, let v): return try await putACL(b, key: k, versionId: v)
+        case .getObjectACL(let b, let k, let v): return try await getObjectACL(b, k, versionId: v)
+        case .getObjectTagging(let b, let k, let v): return try await getObjectTagging(b, k, versionId: v)
+        case .deleteObjectTagging(let b, let k, let v): return try await deleteObjectTagging(b, k, versionId: v)
         case .notImplemented, .methodNotAllowed:
             throw S3Error.internalError()
         }

@@ -241,6 +241,60 @@ public enum S3XMLResponses {
         return w.bytes
     }
 
+    /// AccessControlPolicy: the owner, holding full control, and no other grant.
+    public static func accessControlPolicy(owner: S3Owner) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("AccessControlPolicy", xmlns: namespace) { w in
+            writeOwner(owner, to: &w)
+            w.element("AccessControlList") { w in
+                w.element("Grant") { w in
+                    let type = [(name: "xmlns:xsi", value: "http://www.w3.org/2001/XMLSchema-instance"), (name: "xsi:type", value: "CanonicalUser")]
+                    w.element("Grantee", attributes: type) { w in
+                        w.element("ID", owner.id)
+                        w.optionalElement("DisplayName", owner.displayName)
+                    }
+                    w.element("Permission", "FULL_CONTROL")
+                }
+            }
+        }
+        return w.bytes
+    }
+
+    /// Tagging with an empty TagSet.
+    public static func emptyTagging() -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("Tagging", xmlns: namespace) { w in w.element("TagSet") { _ in } }
+        return w.bytes
+    }
+
+    /// OwnershipControls with one rule.
+    public static func ownershipControls(_ ownership: String) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("OwnershipControls", xmlns: namespace) { w in
+            w.element("Rule") { w in w.element("ObjectOwnership", ownership) }
+        }
+        return w.bytes
+    }
+
+    /// RequestPaymentConfiguration naming who pays.
+    public static func requestPaymentConfiguration(payer: String) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("RequestPaymentConfiguration", xmlns: namespace) { w in w.element("Payer", payer) }
+        return w.bytes
+    }
+
+    /// A configuration document with nothing set (`<BucketLoggingStatus xmlns="…"></BucketLoggingStatus>`: logging off).
+    public static func emptyConfiguration(_ root: String) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element(root, xmlns: namespace) { _ in }
+        return w.bytes
+    }
+
     static func writeOwner(_ owner: S3Owner, to w: inout XMLWriter, element: String = "Owner") {
         w.element(element) { w in
             w.element("ID", owner.id)

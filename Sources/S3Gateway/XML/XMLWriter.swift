@@ -19,11 +19,18 @@ public struct XMLWriter: Sendable {
 
     /// Writes `<name>` or `<name xmlns="…">`.
     public mutating func open(_ name: String, xmlns: String? = nil) {
+        open(name, attributes: xmlns.map { [("xmlns", $0)] } ?? [])
+    }
+
+    /// Writes `<name a="…" b="…">`, the values escaped.
+    public mutating func open(_ name: String, attributes: [(name: String, value: String)]) {
         bytes.append(UInt8(ascii: "<"))
         bytes.append(contentsOf: name.utf8)
-        if let xmlns {
-            bytes.append(contentsOf: " xmlns=\"".utf8)
-            Self.appendEscaped(xmlns, to: &bytes)
+        for a in attributes {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: a.name.utf8)
+            bytes.append(contentsOf: "=\"".utf8)
+            Self.appendEscaped(a.value, to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(UInt8(ascii: ">"))
@@ -67,6 +74,13 @@ public struct XMLWriter: Sendable {
     /// Writes `<name xmlns…>`, the children `body` writes, then `</name>`.
     public mutating func element(_ name: String, xmlns: String? = nil, _ body: (inout XMLWriter) -> Void) {
         open(name, xmlns: xmlns)
+        body(&self)
+        close(name)
+    }
+
+    /// Writes `<name a="…">`, the children `body` writes, then `</name>`.
+    public mutating func element(_ name: String, attributes: [(name: String, value: String)], _ body: (inout XMLWriter) -> Void) {
+        open(name, attributes: attributes)
         body(&self)
         close(name)
     }
