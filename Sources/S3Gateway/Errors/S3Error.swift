@@ -324,6 +324,16 @@ extension S3Error {
         S3Error(code: code, status: 404, message: message, fields: [Field("BucketName", bucket)])
     }
 
+    /// 400 MalformedPOSTRequest: a POST upload whose body is not multipart/form-data.
+    public static func malformedPOSTRequest(_ message: String) -> S3Error {
+        S3Error(code: "MalformedPOSTRequest", status: 400, message: message)
+    }
+
+    /// 400 InvalidPolicyDocument: the policy of a POST upload does not decode or has a bad condition.
+    public static func invalidPolicyDocument(_ message: String) -> S3Error {
+        S3Error(code: "InvalidPolicyDocument", status: 400, message: message)
+    }
+
     /// 403 AccessDenied.
     public static func accessDenied(_ message: String = "Access Denied") -> S3Error {
         S3Error(code: "AccessDenied", status: 403, message: message)

@@ -19,6 +19,8 @@ public enum S3Operation: Sendable, Hashable {
     case deleteObject(bucket: String, key: String, versionId: String?)
     /// POST `?delete`.
     case deleteObjects(bucket: String)
+    /// POST to a bucket without a subresource: an upload from an HTML form, authenticated by its own fields.
+    case postObject(bucket: String)
     /// POST `?uploads`.
     case createMultipartUpload(bucket: String, key: String)
     /// PUT `?partNumber&uploadId`.
@@ -216,7 +218,7 @@ extension S3Operation {
         switch self {
         case .createBucket(let b), .deleteBucket(let b), .headBucket(let b), .getBucketLocation(let b), .getBucketVersioning(let b),
              .putBucketVersioning(let b), .listObjectsV1(let b, _), .listObjectsV2(let b, _), .listObjectVersions(let b, _),
-             .deleteObjects(let b), .listMultipartUploads(let b, _), .getBucketConfiguration(let b, _), .deleteBucketConfiguration(let b, _),
+             .deleteObjects(let b), .postObject(let b), .listMultipartUploads(let b, _), .getBucketConfiguration(let b, _), .deleteBucketConfiguration(let b, _),
              .putACL(let b, _, _):
             return b
         case .getObject(let b, _, _), .headObject(let b, _, _), .getObjectAttributes(let b, _, _), .putObject(let b, _), .copyObject(let b, _, _), .deleteObject(let b, _, _),
@@ -247,13 +249,19 @@ extension S3Operation {
     /// Whether the call changes state (refused on a read-only, commit-pinned bucket).
     public var isWrite: Bool {
         switch self {
-        case .createBucket, .deleteBucket, .putBucketVersioning, .putObject, .copyObject, .deleteObject, .deleteObjects,
+        case .createBucket, .deleteBucket, .putBucketVersioning, .putObject, .copyObject, .deleteObject, .deleteObjects, .postObject,
              .createMultipartUpload, .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload,
              .deleteBucketConfiguration, .putACL, .deleteObjectTagging:
             return true
         default:
             return false
         }
+    }
+
+    /// Whether the call is a POST (form) upload, whose credentials are in its body.
+    public var isFormUpload: Bool {
+        if case .postObject = self { return true }
+        return false
     }
 
     /// The S3 API name (`GetObject`, `ListObjectsV2`…) for logs and metrics.
@@ -276,6 +284,7 @@ extension S3Operation {
         case .copyObject: return "CopyObject"
         case .deleteObject: return "DeleteObject"
         case .deleteObjects: return "DeleteObjects"
+        case .postObject: return "PostObject"
         case .createMultipartUpload: return "CreateMultipartUpload"
         case .uploadPart: return "UploadPart"
         case .uploadPartCopy: return "UploadPartCopy"

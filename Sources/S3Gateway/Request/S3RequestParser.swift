@@ -183,7 +183,7 @@ public struct S3RequestParser: Sendable {
         case "POST":
             if q.has("delete") { return .deleteObjects(bucket: bucket) }
             // A POST to a bucket without a subresource is a browser form upload.
-            return .notImplemented("POST Object (browser form upload)")
+            return .postObject(bucket: bucket)
         default:
             return .methodNotAllowed(method: method, resourceType: "BUCKET")
         }

@@ -11,7 +11,8 @@ extension S3Responder {
         let op = try parser.parse(
             method: request.method.rawValue, path: request.uri.path, query: Self.queryItems(request.uri.query),
             headers: { name in name == "host" ? request.head.authority : HTTPField.Name(name).flatMap { headers[$0] } })
-        let identity = try await authenticate(request)
+        // A form upload carries its credentials in its fields: its handler checks them once it has read them.
+        let identity = op.isFormUpload ? nil : try await authenticate(request)
         if let refusal = op.refusal { throw refusal }
         // Streaming uploads signed chunk by chunk are checked as their chunks arrive.
         var chunkSigning: VerifiedSignature?
@@ -42,6 +43,7 @@ extension S3Responder {
         case .copyObject(let b, let k, let source): return try await copyObject(b, k, source: source, request: request)
         case .deleteObject(let b, let k, let v): return try await deleteObject(b, k, versionId: v, request: request)
         case .deleteObjects(let b): return try await deleteObjects(b, request: request)
+        case .postObject(let b): return try await postObject(b, request: request)
         case .createMultipartUpload(let b, let k): return try await createMultipartUpload(b, k, request: request)
         case .uploadPart(let b, let k, let id, let n): return try await uploadPart(b, k, uploadId: id, number: n, request: request)
         case .uploadPartCopy(let b, let k, let id, let n, let source):

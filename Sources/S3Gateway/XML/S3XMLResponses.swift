@@ -261,6 +261,19 @@ public enum S3XMLResponses {
         return w.bytes
     }
 
+    /// PostResponse: where a POST upload (answered 201) stored the object.
+    public static func postResponse(location: String, bucket: String, key: String, etag: String) -> [UInt8] {
+        var w = XMLWriter()
+        w.declaration()
+        w.element("PostResponse") { w in
+            w.element("Location", location)
+            w.element("Bucket", bucket)
+            w.element("Key", key)
+            w.element("ETag", quotedETag(etag))
+        }
+        return w.bytes
+    }
+
     /// Tagging with an empty TagSet.
     public static func emptyTagging() -> [UInt8] {
         var w = XMLWriter()
