@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -233,6 +234,19 @@ def plain_s3(endpoint):
     client = make_client(endpoint)
     yield client
     client.close()
+
+
+def run_own_interpreter(script: str, path: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Runs Tests/compat/SCRIPT in an interpreter of its own with PATH first on PYTHONPATH: client libraries that
+    would change what the rest of the suite imports (awscrt, s3fs's pinned botocore) stay out of it."""
+    here = pathlib.Path(__file__).resolve().parent
+    full_env = {**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join([path, str(here)])}
+    return subprocess.run([sys.executable, str(here / script), *args], capture_output=True, text=True, env=full_env, timeout=300)
+
+
+def printed_ok(p: subprocess.CompletedProcess) -> bool:
+    """Whether a client script run by run_own_interpreter exited 0 after its last line, "ok"."""
+    return p.returncode == 0 and p.stdout.strip().endswith("ok")
 
 
 def unique_repo(prefix: str = "t") -> str:

@@ -4,12 +4,11 @@ run by crt_checksums_client.py in its own interpreter so the rest of the suite k
 import os
 import pathlib
 import subprocess
-import sys
 
 import boto3
 from botocore.config import Config
 
-from conftest import unique_repo
+from conftest import printed_ok, run_own_interpreter, unique_repo
 from test_tls import certificate, tls_port  # noqa: F401 (fixtures)
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -18,22 +17,14 @@ CRT_PATH = os.environ.get("PACHS3_CRT_PYTHONPATH", str(HERE.parent.parent / ".bu
 
 def run_client(endpoint: str, bucket: str, *token: str, ca: str | None = None) -> subprocess.CompletedProcess:
     assert (pathlib.Path(CRT_PATH) / "awscrt").is_dir(), f"awscrt is not installed in {CRT_PATH}: run make compat-deps"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([CRT_PATH, str(HERE)])}
-    if ca:
-        env["AWS_CA_BUNDLE"] = ca
-    return subprocess.run([sys.executable, str(HERE / "crt_checksums_client.py"), endpoint, bucket, *token],
-                          capture_output=True, text=True, env=env, timeout=300)
-
-
-def passes(p: subprocess.CompletedProcess) -> bool:
-    return p.returncode == 0 and p.stdout.strip().endswith("ok")
+    return run_own_interpreter("crt_checksums_client.py", CRT_PATH, endpoint, bucket, *token, env={"AWS_CA_BUNDLE": ca} if ca else None)
 
 
 def test_crt_checksums_auth_off(plain_s3, endpoint):
     bucket = f"master.{unique_repo('crt')}"
     plain_s3.create_bucket(Bucket=bucket)
     p = run_client(endpoint, bucket)
-    assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
+    assert printed_ok(p), p.stdout[-2000:] + p.stderr[-4000:]
     # Over plain HTTP botocore sends the checksums as headers.
     assert "sent x-amz-checksum-crc32c as header" in p.stdout and "sent x-amz-checksum-crc64nvme as header" in p.stdout, p.stdout
 
@@ -50,14 +41,14 @@ def secure_bucket(secure) -> str:
 def test_crt_checksums_auth_on(secure):
     gw, token, _ = secure
     p = run_client(gw.endpoint, secure_bucket(secure), token)
-    assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
+    assert printed_ok(p), p.stdout[-2000:] + p.stderr[-4000:]
 
 
 def test_crt_client_fails_on_a_wrong_token(secure):
     # Requests the CRT client signs with an unknown token are refused, whatever their checksums.
     gw, _, _ = secure
     p = run_client(gw.endpoint, secure_bucket(secure), "not-a-token")
-    assert not passes(p)
+    assert not printed_ok(p)
     assert "InvalidAccessKeyId" in p.stderr or "AccessDenied" in p.stderr, p.stderr[-4000:]
 
 
@@ -68,5 +59,5 @@ def test_crt_checksums_as_trailers_over_tls(certificate, tls_port):
     boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", verify=str(cert), aws_access_key_id="k",
                  aws_secret_access_key="k").create_bucket(Bucket="master.crt")
     p = run_client(endpoint, "master.crt", ca=str(cert))
-    assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
+    assert printed_ok(p), p.stdout[-2000:] + p.stderr[-4000:]
     assert "sent x-amz-checksum-crc32c as trailer" in p.stdout and "sent x-amz-checksum-crc64nvme as trailer" in p.stdout, p.stdout

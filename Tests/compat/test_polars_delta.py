@@ -1,17 +1,14 @@
 """polars and Delta Lake (deltalake, delta-rs) through Rust's object_store S3 client, auth off and on, run by
 polars_delta_client.py in its own interpreter with .build/pydeps-data on its path (see test_dataframes.py)."""
-import boto3
-from botocore.config import Config
-
-from conftest import unique_repo
-from test_dataframes import passes, run_client
+from conftest import printed_ok, unique_repo
+from test_dataframes import check_auth_on, run_client
 
 
 def test_polars_and_delta_auth_off(gateway, plain_s3, endpoint):
     bucket = f"master.{unique_repo('pl')}"
     plain_s3.create_bucket(Bucket=bucket)
     p = run_client("polars_delta_client.py", endpoint, bucket)
-    assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
+    assert printed_ok(p), p.stdout[-2000:] + p.stderr[-4000:]
     # The race was real: some writers lost a round and were refused their log entry (put-if-absent), then retried.
     refused = [l for l in gateway.log_lines if f"/{bucket}/delta/race/_delta_log/" in l and "method=PUT" in l and "status=412" in l]
     assert refused, "no delta-rs commit was refused: the writers never raced"
@@ -21,14 +18,4 @@ def test_polars_and_delta_auth_off(gateway, plain_s3, endpoint):
 
 
 def test_polars_and_delta_auth_on(secure):
-    gw, token, _ = secure
-    bucket = f"master.{unique_repo('pl')}"
-    s3 = boto3.client("s3", endpoint_url=gw.endpoint, region_name="us-east-1", aws_access_key_id=token,
-                      aws_secret_access_key=token, config=Config(s3={"addressing_style": "path"}))
-    s3.create_bucket(Bucket=bucket)
-    p = run_client("polars_delta_client.py", gw.endpoint, bucket, token)
-    assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
-    p = run_client("polars_delta_client.py", gw.endpoint, bucket, "not-a-token", "wrong")
-    assert passes(p), p.stdout[-2000:] + p.stderr[-4000:]
-    assert "polars refused" in p.stdout and "deltalake refused" in p.stdout, p.stdout
-    assert s3.list_objects_v2(Bucket=bucket, Prefix="delta/denied")["KeyCount"] == 0
+    check_auth_on(secure, "polars_delta_client.py", ["polars refused", "deltalake refused"], "delta/denied")

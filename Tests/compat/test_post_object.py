@@ -125,4 +125,7 @@ def test_signed_forms_with_auth_on(secure, v4):
     assert_raw_error(post(stranger, b"who"), "InvalidAccessKeyId", 403)
     unsigned = requests.post(form["url"], data={"key": "anon.txt"}, files={"file": ("f", b"anon")}, timeout=60)
     assert_raw_error(unsigned, "AccessDenied", 403)
+    # A stranger learns nothing of which buckets exist.
+    nowhere = requests.post(f"{gw.endpoint}/master.{unique_repo('none')}", data={"key": "k"}, files={"file": ("f", b"x")}, timeout=60)
+    assert_raw_error(nowhere, "AccessDenied", 403)
     assert gw.history(bucket) == history

@@ -10,7 +10,6 @@ extension S3Responder {
     /// and with auth on its signature against a token, before any of the file is stored; the file streams into one
     /// commit, held to the policy's content-length-range as it arrives.
     func postObject(_ name: String, request: Request) async throws -> Response {
-        let bucket = try await writableBucket(name, method: "POST")
         guard let boundary = S3PostForm<RequestBody>.boundary(contentType: request.headers[.contentType]) else {
             throw S3Error.preconditionFailed(condition: "Bucket POST must be of the enclosure-type multipart/form-data")
         }
@@ -24,6 +23,8 @@ extension S3Responder {
             if let key = S3PostSignature.claimedAccessKey(field), try await client.subject(ofToken: key) != nil { secret = key }
             _ = try S3PostSignature.verify(policy: policyText, field) { $0 == secret ? secret : nil }
         }
+        // Only now, as for every other call after its signature: whether the bucket exists is not for strangers.
+        let bucket = try await writableBucket(name, method: "POST")
         var lengths: ClosedRange<UInt64>?
         if let policyText {
             let policy = try S3PostPolicy(base64: policyText)
