@@ -144,9 +144,11 @@ import Testing
         #expect(try op("PUT", "/b/k", [("tagging", "")]) == .notImplemented("PUT ?tagging"))
         #expect(try op("PUT", "/b/k", [("acl", "")], headers: ["x-amz-acl": "private"]) == .putACL(bucket: "b", key: "k", versionId: nil))
         #expect(try op("PUT", "/b", [("acl", "")], headers: ["x-amz-acl": "bucket-owner-full-control"]) == .putACL(bucket: "b", key: nil, versionId: nil))
-        // Anything but an owner-only canned ACL: a public one, a grant, an ACL document, nothing at all.
+        // An ACL document is for the handler to read.
+        #expect(try op("PUT", "/b/k", [("acl", "")], headers: ["content-length": "120"]) == .putACL(bucket: "b", key: "k", versionId: nil))
+        // A public canned ACL, a grant, a canned ACL and a document at once, nothing at all.
         for headers in [["x-amz-acl": "public-read"], ["x-amz-acl": "private", "x-amz-grant-read": "id=x"],
-            ["x-amz-acl": "private", "content-length": "120"], [:]]
+            ["x-amz-acl": "private", "content-length": "120"], ["content-length": "120", "x-amz-grant-read": "id=x"], [:]]
         {
             #expect(err("PUT", "/b/k", [("acl", "")], headers: headers)?.code == "AccessControlListNotSupported", "\(headers)")
             #expect(err("PUT", "/b", [("acl", "")], headers: headers)?.code == "AccessControlListNotSupported", "\(headers)")

@@ -209,4 +209,21 @@ import Testing
         let r = try S3XMLRequests.parseDelete(bytes("<Delete><!-- note --><Object><Key>a</Key><!-- x --></Object></Delete>"))
         #expect(r.objects == [.init(key: "a")])
     }
+
+    @Test func accessControlPolicy() throws {
+        // What GetObjectAcl answers reads back as the owner's full control.
+        let own = try S3XMLRequests.parseAccessControlPolicy(S3XMLResponses.accessControlPolicy(owner: S3Owner(id: "pachs3", displayName: "pachs3")))
+        #expect(own.map(\.granteeID) == ["pachs3"] && own.map(\.permission) == ["FULL_CONTROL"])
+        let group = try S3XMLRequests.parseAccessControlPolicy(bytes("""
+            <AccessControlPolicy><Owner><ID>pachs3</ID></Owner><AccessControlList>
+            <Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>
+            </AccessControlList></AccessControlPolicy>
+            """))
+        #expect(group.count == 1 && group[0].granteeID == nil && group[0].permission == "READ")
+        for bad in ["<AccessControlPolicy><AccessControlList><Grant><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>",
+            "<AccessControlPolicy><AccessControlList><Other/></AccessControlList></AccessControlPolicy>", "<Policy/>", "not xml"]
+        {
+            #expect(throws: S3Error.self) { _ = try S3XMLRequests.parseAccessControlPolicy(bytes(bad)) }
+        }
+    }
 }

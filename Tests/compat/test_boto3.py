@@ -928,8 +928,11 @@ def test_bucket_and_object_configuration_reads(plain_s3, gateway, bucket):
     with pytest.raises(ClientError) as e:
         s3.put_object_acl(Bucket=bucket, Key="k", ACL="public-read")
     assert_client_error(e.value, "AccessControlListNotSupported", 400)
+    # What GetObjectAcl answers can be put back (tools that copy ACLs do); a document granting anyone else cannot.
+    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": acl["Owner"], "Grants": grants})
+    public = grants + [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]
     with pytest.raises(ClientError) as e:
-        s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl["Grants"]})
+        s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": acl["Owner"], "Grants": public})
     assert_client_error(e.value, "AccessControlListNotSupported", 400)
     with pytest.raises(ClientError) as e:
         s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})

@@ -26,8 +26,17 @@ extension S3Responder {
         return Self.empty(.noContent)
     }
 
-    /// An owner-only canned ACL (the parser refused any other): what the bucket or object has already.
-    func putACL(_ name: String, key: String?, versionId: String?) async throws -> Response {
+    /// An owner-only ACL, canned (the parser refused any other) or as a document granting the owner full control and
+    /// nothing more (what GetObjectAcl answers, so a tool copying ACLs can put it back): what the bucket or object has.
+    func putACL(_ name: String, key: String?, versionId: String?, request: Request) async throws -> Response {
+        let body = request.body
+        let document = try await body.collect(upTo: 64 * 1024)
+        if document.readableBytes > 0 {
+            let grants = try S3XMLRequests.parseAccessControlPolicy(Array(buffer: document))
+            guard !grants.isEmpty, grants.allSatisfy({ $0.granteeID == Self.owner.id && $0.permission == "FULL_CONTROL" }) else {
+                throw S3Error.accessControlListNotSupported()
+            }
+        }
         guard let key else {
             let bucket = try await existingBucket(name)
             if bucket.isReadOnly { throw S3Error.methodNotAllowed(method: "PUT", resourceType: "BUCKET") }

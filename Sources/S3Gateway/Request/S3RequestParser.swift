@@ -124,12 +124,13 @@ public struct S3RequestParser: Sendable {
         return grantHeaders.contains { headers($0) != nil } ? .accessControlListNotSupported() : nil
     }
 
-    /// AccessControlListNotSupported unless a PUT `?acl` sets an owner-only canned ACL: an ACL document in the body or
-    /// a grant header asks for more (or restates the owner's access in a form not read here).
+    /// AccessControlListNotSupported unless a PUT `?acl` sets an owner-only canned ACL (and no document) or sends an
+    /// ACL document, which its handler reads (it must grant the owner full control and nothing else); grant headers
+    /// always ask for more.
     static func putACLRefusal(_ headers: (String) -> String?) -> S3Error? {
         let body = (headers("content-length").flatMap { Int($0) } ?? 0) > 0 || headers("transfer-encoding") != nil
-        guard headers("x-amz-acl") != nil, !body else { return .accessControlListNotSupported() }
-        return aclRefusal(headers)
+        if headers("x-amz-acl") == nil { return body && !grantHeaders.contains { headers($0) != nil } ? nil : .accessControlListNotSupported() }
+        return body ? .accessControlListNotSupported() : aclRefusal(headers)
     }
 
     /// SSE-C headers on a read, a part or a copy source name a key for an object stored unencrypted (pachs3 refuses

@@ -55,7 +55,7 @@ extension S3Responder {
         case .listObjectVersions(let b, let p): return try await listObjectVersions(b, p)
         case .getBucketConfiguration(let b, let c): return try await getBucketConfiguration(b, c)
         case .deleteBucketConfiguration(let b, let c): return try await deleteBucketConfiguration(b, c)
-        case .putACL(let b, let k, let v): return try await putACL(b, key: k, versionId: v)
+        case .putACL(let b, let k, let v): return try await putACL(b, key: k, versionId: v, request: request)
         case .getObjectACL(let b, let k, let v): return try await getObjectACL(b, k, versionId: v)
         case .getObjectTagging(let b, let k, let v): return try await getObjectTagging(b, k, versionId: v)
         case .deleteObjectTagging(let b, let k, let v): return try await deleteObjectTagging(b, k, versionId: v)

@@ -136,6 +136,24 @@ public enum S3XMLRequests {
         return config
     }
 
+    /// The grants of a PutObjectAcl / PutBucketAcl body (`AccessControlPolicy`): each grantee's canonical ID (nil for
+    /// a group or an e-mail grantee) and permission.
+    public static func parseAccessControlPolicy(_ body: [UInt8], sizeLimit: Int = 64 * 1024) throws(S3Error) -> [(granteeID: String?, permission: String)] {
+        let root = try document(body, root: "AccessControlPolicy", sizeLimit: sizeLimit, maxElements: 1024)
+        var grants: [(granteeID: String?, permission: String)] = []
+        for list in root.children where list.name == "AccessControlList" {
+            for grant in list.children {
+                guard grant.name == "Grant" else { throw .malformedXML() }
+                let grantee = grant.children.first { $0.name == "Grantee" }
+                guard let permission = grant.children.first(where: { $0.name == "Permission" }).map({ trimmed($0.text) }), grantee != nil else {
+                    throw .malformedXML()
+                }
+                grants.append((grantee?.children.first { $0.name == "ID" }.map { trimmed($0.text) }, permission))
+            }
+        }
+        return grants
+    }
+
     /// Parses a CreateBucket body. An empty (or all-whitespace) body is valid and means no constraint.
     /// `<Location>` and `<Bucket>` (directory-bucket settings) are accepted and ignored.
     public static func parseCreateBucketConfiguration(_ body: [UInt8], sizeLimit: Int = defaultSizeLimit) throws(S3Error) -> CreateBucketConfiguration {
