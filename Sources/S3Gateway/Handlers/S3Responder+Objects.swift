@@ -198,9 +198,14 @@ extension S3Responder {
 
     /// The `x-amz-meta-*` headers of a request, without the prefix.
     static func userMetadata(_ headers: HTTPFields) -> [String: String] {
+        userMetadata(headers.lazy.map { (name: $0.name.canonicalName, value: $0.value) })
+    }
+
+    /// The `x-amz-meta-*` entries of headers or form fields, names lower-cased and without the prefix.
+    static func userMetadata(_ fields: some Sequence<(name: String, value: String)>) -> [String: String] {
         var meta: [String: String] = [:]
-        for f in headers where f.name.canonicalName.hasPrefix("x-amz-meta-") {
-            meta[String(f.name.canonicalName.dropFirst("x-amz-meta-".count))] = f.value
+        for f in fields where f.name.lowercased().hasPrefix("x-amz-meta-") {
+            meta[String(f.name.lowercased().dropFirst("x-amz-meta-".count))] = f.value
         }
         return meta
     }

@@ -35,18 +35,13 @@ extension S3Responder {
             throw S3Error.invalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", name: "key")
         }
         let key = template.replacingOccurrences(of: "${filename}", with: fields.fileName)
-        if key.utf8.count > 1024 { throw S3Error.keyTooLong(size: key.utf8.count) }
+        if key.utf8.count > S3RequestParser.maxKeyLength { throw S3Error.keyTooLong(size: key.utf8.count) }
         // What a PUT would be refused, a form is refused too.
         if let (header, what) = S3RequestParser.unservedWriteHeaders.first(where: { field($0.header) != nil }) {
             throw S3Error.notImplemented("\(header): \(what)")
         }
         if let refusal = S3RequestParser.aclRefusal({ field($0 == "x-amz-acl" ? "acl" : $0) }) { throw refusal }
-
-        var metadata: [String: String] = [:]
-        for f in fields.values where f.name.lowercased().hasPrefix("x-amz-meta-") {
-            metadata[String(f.name.lowercased().dropFirst("x-amz-meta-".count))] = f.value
-        }
-        let options = PutOptions(contentType: fields.value("content-type") ?? fields.fileContentType, metadata: metadata)
+        let options = PutOptions(contentType: fields.value("content-type") ?? fields.fileContentType, metadata: Self.userMetadata(fields.values))
         let result: PutResult
         do {
             result = try await client.putFile(bucket.ref, path: key, from: S3PostFileStream(form: form, lengths: lengths), options: options)

@@ -325,7 +325,6 @@ public struct S3RequestParser: Sendable {
         return n
     }
 
-    /// A `max-*` parameter: 1000 when absent, an integer ≥ 0 capped at 1000 otherwise.
     /// The most buckets one ListBuckets page may ask for.
     static let maxBucketsLimit = 10_000
 
@@ -340,6 +339,7 @@ public struct S3RequestParser: Sendable {
         return p
     }
 
+    /// A `max-*` parameter: 1000 when absent, an integer ≥ 0 capped at 1000 otherwise.
     func limit(_ q: Query, _ name: String) throws(S3Error) -> Int {
         guard let text = q.value(name) else { return Self.maxListLimit }
         guard let n = Int(text) else { throw .invalidArgument("Provided \(name) not an integer or within integer range", name: name, value: text) }

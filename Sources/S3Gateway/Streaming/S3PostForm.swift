@@ -52,24 +52,14 @@ final class S3PostForm<Base: AsyncSequence> where Base.Element == ByteBuffer {
         parser = MultipartParser(boundary: boundary)
         parser.onHeader = { [unowned self] name, value in
             // Part headers count toward the limit too, or a form could grow them without end.
-            if !inFile { fieldBytes += name.utf8.count + value.utf8.count }
-            if fieldBytes > Self.fieldBytesLimit {
-                failure = failure ?? .invalidArgument("The form fields before the file are larger than 20 KiB", name: "Content-Length")
-            } else {
-                partHeaders.append((name, value))
-            }
+            if inFile || withinFieldLimit(adding: name.utf8.count + value.utf8.count) { partHeaders.append((name, value)) }
         }
         parser.onBody = { [unowned self] buffer in
             if !inFile, isFilePart { startFile() }
             if inFile {
                 if !fileDone { pending.append(buffer) }
-            } else if !fileDone {
-                fieldBytes += buffer.readableBytes
-                if fieldBytes > Self.fieldBytesLimit {
-                    failure = failure ?? .invalidArgument("The form fields before the file are larger than 20 KiB", name: "Content-Length")
-                } else {
-                    partValue.append(contentsOf: buffer.readableBytesView)
-                }
+            } else if !fileDone, withinFieldLimit(adding: buffer.readableBytes) {
+                partValue.append(contentsOf: buffer.readableBytesView)
             }
         }
         parser.onPartComplete = { [unowned self] in
@@ -82,6 +72,14 @@ final class S3PostForm<Base: AsyncSequence> where Base.Element == ByteBuffer {
             partHeaders = []
             partValue = []
         }
+    }
+
+    /// Counts `bytes` more of the fields before the file; past the limit, records the failure and says no.
+    private func withinFieldLimit(adding bytes: Int) -> Bool {
+        fieldBytes += bytes
+        guard fieldBytes > Self.fieldBytesLimit else { return true }
+        failure = failure ?? .invalidArgument("The form fields before the file are larger than 20 KiB", name: "Content-Length")
+        return false
     }
 
     private var isFilePart: Bool { disposition("name")?.lowercased() == "file" }
