@@ -43,12 +43,40 @@ struct FileReaderTests {
             try bytes.write(to: URL(fileURLWithPath: path))
 
             var got: [UInt8] = []
-            await #expect(throws: PFSError.self) {
+            let error = await #expect(throws: PFSError.self) {
                 for try await piece in try await engine.getFile(master, path: "big") { got += piece }
             }
+            #expect(error.map { "\($0)".contains("does not match its CRC-32") } == true)
             let before = chunks[..<3].reduce(0) { $0 + Int($1.size) }
             #expect(got.count == before)
             #expect(Bool(got == Array(Self.data[..<before])))
+            let report = try await engine.checkIntegrity()
+            #expect(report.problems.count == 1 && report.problems[0].contains(hex), "\(report.problems)")
+        }
+    }
+
+    @Test("every chunk records the CRC-32 of its bytes; reads check it, fsck checks the SHA-256 as well")
+    func chunksRecordTheirCRC() async throws {
+        try await withBigFile { engine, dir, master, chunks in
+            var offset = 0
+            for c in chunks {
+                let bytes = Array(Self.data[offset..<offset + Int(c.size)])
+                #expect(c.crc32 == CRC32.of(bytes))
+                #expect(c.digest == Digest.of(bytes))
+                offset += Int(c.size)
+            }
+            // Bytes that match a recorded CRC but not the digest: only the full check sees it.
+            var other = try await engine.loader.load(chunks[0])
+            other[0] ^= 1
+            let forged = ChunkRef(digest: chunks[0].digest, size: chunks[0].size, inMeta: false, crc32: CRC32.of(other))
+            let hex = chunks[0].digest.hex
+            try Data(other).write(to: URL(fileURLWithPath: dir + "/blobs/" + hex.prefix(2) + "/" + hex))
+            #expect(try await engine.loader.load(forged) == other)
+            await #expect(throws: PFSError.self) { try await engine.loader.load(forged, fullHash: true) }
+            // A reference written before CRCs were recorded is checked against its SHA-256.
+            let old = ChunkRef(digest: chunks[0].digest, size: chunks[0].size, inMeta: false, crc32: nil)
+            let error = await #expect(throws: PFSError.self) { try await engine.loader.load(old) }
+            #expect(error.map { "\($0)".contains("does not match its hash") } == true)
         }
     }
 }

@@ -410,4 +410,31 @@ struct TreeTests {
         let ai = try #require(a.bytes.firstRange(of: alpha)), zi = try #require(a.bytes.firstRange(of: zeta))
         #expect(ai.lowerBound < zi.lowerBound)
     }
+
+    @Test("chunk lists keep their CRCs, and lists written before CRCs were recorded still decode")
+    func chunkListsWithAndWithoutCRC() throws {
+        let d = Digest.of([1, 2, 3])
+        let refs = [
+            ChunkRef(digest: d, size: 1 << 20, inMeta: false, crc32: 0xDEAD_BEEF),
+            ChunkRef(digest: d, size: 3, inMeta: true, crc32: 0),
+            ChunkRef(digest: d, size: UInt32.max, inMeta: true, crc32: nil),
+            ChunkRef(digest: d, size: 0, inMeta: false, crc32: UInt32.max),
+        ]
+        #expect(try TreeNode.decodeIndex(TreeNode.encodeIndex(refs)) == refs)
+
+        // The layout before CRCs: a count, then per chunk its digest and size << 1 | in-metadata.
+        var old = BinaryWriter()
+        old.byte(TreeNode.indexTag)
+        old.varint(2)
+        old.digest(d)
+        old.varint(UInt64(UInt32.max) << 1 | 1)
+        old.digest(d)
+        old.varint(4096 << 1)
+        let decoded = try TreeNode.decodeIndex(old.bytes)
+        #expect(decoded == [ChunkRef(digest: d, size: UInt32.max, inMeta: true, crc32: nil), ChunkRef(digest: d, size: 4096, inMeta: false, crc32: nil)])
+        // A CRC flagged but cut off is an error, not a short read.
+        var cut = TreeNode.encodeIndex([refs[0]])
+        cut.removeLast()
+        #expect(throws: PFSError.self) { try TreeNode.decodeIndex(cut) }
+    }
 }

@@ -60,7 +60,7 @@ public final class FileBatch {
             if !(try await blobs.touch(d)) { try await blobs.put(d, b) }
         }
         try await blobs.makeDurable(digests)
-        content.chunks = content.chunks.map { ChunkRef(digest: $0.digest, size: $0.size, inMeta: false) }
+        content.chunks = content.chunks.map { ChunkRef(digest: $0.digest, size: $0.size, inMeta: false, crc32: $0.crc32) }
         content.smallChunks = [:]
     }
 }

@@ -12,7 +12,7 @@ struct IngestedContent: Sendable {
     var inflight: [Digest]
 }
 
-/// Streams a body into chunks in constant memory: content-defined cuts, SHA-256 per chunk, MD5 of the whole.
+/// Streams a body into chunks in constant memory: content-defined cuts, SHA-256 and CRC-32 per chunk, MD5 of the whole.
 ///
 /// Three lanes overlap on as many cores as there are: the caller's task cuts the stream into chunks,
 /// one chained task per chunk continues the MD5 in order, and up to ``window`` tasks hash and write
@@ -47,7 +47,7 @@ struct FileIngest {
                     await md5.feed(chunk)
                     if writing >= FileIngest.window { try await collect() }
                     let index = refs.count
-                    refs.append(ChunkRef(digest: Digest(w0: 0, w1: 0, w2: 0, w3: 0), size: 0, inMeta: false))
+                    refs.append(ChunkRef(digest: Digest(w0: 0, w1: 0, w2: 0, w3: 0), size: 0, inMeta: false, crc32: nil))
                     let (blobs, inflight) = (self.blobs, self.inflight)
                     writes.addTask {
                         let d = Digest.of(chunk)
@@ -55,7 +55,7 @@ struct FileIngest {
                         inflight.add(CollectionOfOne(d))
                         registered.append(d)
                         if !(try await blobs.touch(d)) { try await blobs.put(d, chunk) }
-                        return (index, ChunkRef(digest: d, size: UInt32(chunk.count), inMeta: false))
+                        return (index, ChunkRef(digest: d, size: UInt32(chunk.count), inMeta: false, crc32: CRC32.of(chunk)))
                     }
                     writing += 1
                 }
@@ -86,7 +86,7 @@ struct FileIngest {
                     if !current.isEmpty {
                         let d = Digest.of(current)
                         small[d] = current
-                        refs.append(ChunkRef(digest: d, size: UInt32(current.count), inMeta: true))
+                        refs.append(ChunkRef(digest: d, size: UInt32(current.count), inMeta: true, crc32: CRC32.of(current)))
                     }
                     digestMD5 = Array(Insecure.MD5.hash(data: current))
                 } else {

@@ -134,7 +134,7 @@ extension PFSEngine {
                     }
                     for r in refs where seenChunks.insert(r.digest).inserted {
                         do {
-                            let data = try await loader.load(r)
+                            let data = try await loader.load(r, fullHash: true)
                             report.chunks += 1
                             report.bytesVerified += UInt64(data.count)
                         } catch {

@@ -49,6 +49,9 @@ struct ChunkRef: Hashable, Sendable {
     var size: UInt32
     /// Kept in the metadata store (small chunks, written in the commit's own transaction) rather than the blob store.
     var inMeta: Bool
+    /// The chunk's CRC-32, taken from the bytes its digest was taken from; nil in references written before
+    /// pachs3 recorded it, whose chunks are checked against their SHA-256 instead.
+    var crc32: UInt32?
 }
 
 extension FileEntry {

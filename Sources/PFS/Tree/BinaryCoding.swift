@@ -35,6 +35,8 @@ struct BinaryWriter {
         withUnsafeBytes(of: d.w2.bigEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: d.w3.bigEndian) { bytes.append(contentsOf: $0) }
     }
+
+    mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
 }
 
 /// Reads what ``BinaryWriter`` wrote; every read is bounds-checked and throws on malformed input.
@@ -87,5 +89,11 @@ struct BinaryReader {
         guard position + 32 <= bytes.count else { throw PFSError.corrupt("truncated digest") }
         defer { position += 32 }
         return Digest(bytes: bytes[position..<position + 32])!
+    }
+
+    mutating func uint32() throws -> UInt32 {
+        guard position + 4 <= bytes.count else { throw PFSError.corrupt("truncated record") }
+        defer { position += 4 }
+        return bytes[position..<position + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
 }

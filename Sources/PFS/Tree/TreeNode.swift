@@ -212,9 +212,14 @@ struct TreeNode: Sendable {
         w.varint(UInt64(refs.count))
         for c in refs {
             w.digest(c.digest)
-            w.varint(UInt64(c.size) << 1 | (c.inMeta ? 1 : 0))
+            // Bit 0: in the metadata store; bits 1-32: the size; bit 33: a CRC-32 follows (references
+            // written before it was recorded have none, and their size word never reaches bit 33).
+            w.varint(UInt64(c.size) << 1 | (c.inMeta ? 1 : 0) | (c.crc32 == nil ? 0 : crcFlag))
+            if let crc = c.crc32 { w.uint32(crc) }
         }
     }
+
+    private static let crcFlag: UInt64 = 1 << 33
 
     static func decodeChunks(_ r: inout BinaryReader) throws -> [ChunkRef] {
         let n = Int(try r.varint())
@@ -224,7 +229,8 @@ struct TreeNode: Sendable {
         for _ in 0..<n {
             let d = try r.digest()
             let v = try r.varint()
-            refs.append(ChunkRef(digest: d, size: UInt32(truncatingIfNeeded: v >> 1), inMeta: v & 1 == 1))
+            let crc = v & crcFlag == 0 ? nil : try r.uint32()
+            refs.append(ChunkRef(digest: d, size: UInt32(truncatingIfNeeded: v >> 1), inMeta: v & 1 == 1, crc32: crc))
         }
         return refs
     }
