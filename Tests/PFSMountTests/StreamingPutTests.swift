@@ -28,7 +28,7 @@ final class Started: Sendable {
     /// a local copy, or with `staging`, staged content that does not.
     func stagedFile(_ client: any PFSClient, _ stage: String, threshold: UInt64, started: Started, staging: Bool = false) throws -> StagedFile {
         let b = WriteStage.Branch(repo: repo, name: "master")
-        let f = try StagedFile(path: "big.bin", branch: b, directory: stage)
+        let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage))
         f.streamThreshold = threshold
         f.streamStarter = { fd, path, written, mtime in
             let p =
@@ -155,7 +155,7 @@ final class Started: Sendable {
             #expect(f.isStreaming && f.size == UInt64(all.count))
             // Only what came before the stream started is in the local file.
             var st = stat()
-            #expect(stat(f.localPath, &st) == 0 && UInt64(st.st_size) < UInt64(all.count))
+            #expect(fstat(f.fd, &st) == 0 && UInt64(st.st_size) < UInt64(all.count))
             let stream = try #require(f.takeStream())
             guard case .staged(let c) = try await stream.finish() else { throw PFSError.io("not staged") }
             #expect(c.size == UInt64(all.count))
@@ -219,7 +219,7 @@ final class Started: Sendable {
     @Test func whenTheStoreFailsMidStreamWritesFailInsteadOfWaitingForever() async throws {
         try await withClient { client, stage in
             let b = WriteStage.Branch(repo: repo, name: "master")
-            let f = try StagedFile(path: "big.bin", branch: b, directory: stage)
+            let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage))
             f.streamThreshold = 1 << 20
             f.streamStarter = { fd, _, written, mtime in
                 StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))

@@ -213,6 +213,39 @@ def test_commit_at_unmount(tmp_path):
         shutil.rmtree(srv.root, ignore_errors=True)
 
 
+def test_staging_files_are_reused_without_mixing_contents(tmp_path):
+    """Local staging files are emptied and reused after their commit: each file keeps exactly its own bytes
+    (a shorter file after a longer one shows none of it), the cache directory keeps a bounded number of
+    spares, and unmount removes them."""
+    srv = MountedServer(pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-reuse-")))
+    try:
+        srv.start()
+        s3 = srv.s3()
+        s3.create_bucket(Bucket="master.reuse")
+        cache = srv.data_dir / "mount-cache"
+        base = srv.mnt / "reuse" / "master"
+        want = {}
+        for batch in range(4):
+            for i in range(100):
+                n = batch * 100 + i
+                body = bytes([n % 251]) * ((400 - n) * 97) + f"<{n}>".encode()
+                (base / f"f{n:03d}").write_bytes(body)
+                want[f"f{n:03d}"] = body
+            # Let this batch commit so the next one takes its emptied files.
+            assert wait_until(lambda: s3_get(s3, "reuse", f"f{batch * 100 + 99:03d}") is not None, 10)
+        for name, body in want.items():
+            assert s3_get(s3, "reuse", name) == body, name
+            assert (base / name).read_bytes() == body, name
+        spares = os.listdir(cache)
+        assert 0 < len(spares) <= 64, len(spares)
+        assert all(os.path.getsize(cache / f) == 0 for f in spares)
+        assert srv.stop() == 0
+        assert os.listdir(cache) == []
+    finally:
+        srv.stop()
+        shutil.rmtree(srv.root, ignore_errors=True)
+
+
 def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
     b = server.mnt / repo / "master"
     f = open(b / "ephemeral.txt", "wb")

