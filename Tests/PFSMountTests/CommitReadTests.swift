@@ -33,11 +33,11 @@ import Testing
 
     /// Whether every local file of the stage is released: emptied for reuse while mounted, removed at unmount.
     func released(_ fs: MountFileSystem, _ stage: String) async throws -> Bool {
-        let files = try FileManager.default.contentsOfDirectory(atPath: stage)
-        let empty = try files.allSatisfy { try FileManager.default.attributesOfItem(atPath: stage + "/" + $0)[.size] as? Int == 0 }
+        // The stage's lock file stays.
+        func files() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: stage).filter { !$0.hasPrefix(".") } }
+        let empty = try files().allSatisfy { try FileManager.default.attributesOfItem(atPath: stage + "/" + $0)[.size] as? Int == 0 }
         await fs.writes.commitAll()
-        let left = try FileManager.default.contentsOfDirectory(atPath: stage)
-        return empty && left.isEmpty
+        return try empty && files().isEmpty
     }
 
     /// Starts a commit of the stage and returns once its put waits at the gate.

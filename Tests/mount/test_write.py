@@ -236,14 +236,52 @@ def test_staging_files_are_reused_without_mixing_contents(tmp_path):
         for name, body in want.items():
             assert s3_get(s3, "reuse", name) == body, name
             assert (base / name).read_bytes() == body, name
-        spares = os.listdir(cache)
+        spares = staging_files(cache)
         assert 0 < len(spares) <= 64, len(spares)
         assert all(os.path.getsize(cache / f) == 0 for f in spares)
         assert srv.stop() == 0
-        assert os.listdir(cache) == []
+        assert staging_files(cache) == []
     finally:
         srv.stop()
         shutil.rmtree(srv.root, ignore_errors=True)
+
+
+def staging_files(cache):
+    """The staging files in a cache directory (not its lock file)."""
+    return [f for f in os.listdir(cache) if not f.startswith(".")]
+
+
+def test_staging_files_left_by_a_mount_that_died_are_removed_at_the_next_mount(tmp_path):
+    """A mount killed before its commit leaves its staging files; the next mount on that cache directory
+    removes them (and says so), keeps whatever else is there, and a mount sharing the directory while
+    another holds it removes nothing."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-leftovers-"))
+    cache = root / "cache"
+    first = MountedServer(root / "first", mount_options=f"commit=unmount,cache_dir={cache}")
+    second = MountedServer(root / "second", mount_options=f"cache_dir={cache}")
+    third = MountedServer(root / "third", mount_options=f"cache_dir={cache}")
+    try:
+        first.start()
+        first.s3().create_bucket(Bucket="master.left")
+        (first.mnt / "left" / "master" / "a.bin").write_bytes(b"x" * 5000)
+        (cache / "keep-me.txt").write_bytes(b"not a staging file")
+        assert len(staging_files(cache)) == 2, staging_files(cache)  # a.bin's and keep-me.txt
+        # While it lives, a second mount on the same directory removes nothing.
+        second.start()
+        assert (first.mnt / "left" / "master" / "a.bin").read_bytes() == b"x" * 5000
+        assert "staging file" not in "".join(second.lines)
+        assert second.stop() == 0
+        assert len(staging_files(cache)) == 2
+        first.proc.kill()
+        first.proc.wait()
+        subprocess.run(["fusermount3", "-u", "-z", str(first.mnt)], capture_output=True)
+        third.start()
+        assert staging_files(cache) == ["keep-me.txt"]
+        assert wait_until(lambda: "removed 1 staging file (5000 bytes)" in "".join(third.lines), 5), third.log_tail()
+    finally:
+        for s in (first, second, third):
+            s.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):

@@ -22,8 +22,38 @@ final class StagingFilePool: Sendable {
 
     let directory: String
     private let spare = Mutex<[File]>([])
+    /// The descriptor holding the directory's lock while this pool has it (-1: another pool has it).
+    private let lock = Mutex<Int32>(-1)
 
     init(directory: String) { self.directory = directory }
+
+    /// Staging files a mount left behind: their content was never committed, and nothing can name it now.
+    struct Leftovers: Equatable, Sendable {
+        var files = 0
+        var bytes: UInt64 = 0
+    }
+
+    /// Locks the directory for this pool and removes the staging files a mount that ended without committing
+    /// them left there (files named as this pool names them; nothing else is touched). While another pool
+    /// holds the lock (a live mount sharing the directory) nothing is removed and the result is nil.
+    func claim() -> Leftovers? {
+        let fd = Glibc.open((directory as NSString).appendingPathComponent(".pachs3-stage.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(fd)
+            return nil
+        }
+        lock.withLock { $0 = fd }
+        var found = Leftovers()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where UUID(uuidString: name) != nil {
+            let path = (directory as NSString).appendingPathComponent(name)
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, unlink(path) == 0 else { continue }
+            found.files += 1
+            found.bytes += UInt64(st.st_size)
+        }
+        return found
+    }
 
     /// An empty file: a spare one, or a new one.
     func take() throws -> File {
@@ -44,9 +74,11 @@ final class StagingFilePool: Sendable {
         if !kept { Self.remove(f) }
     }
 
-    /// Removes the spare files (at unmount).
+    /// Removes the spare files and lets go of the directory (at unmount).
     func drain() {
         for f in spare.withLock({ files in defer { files = [] }; return files }) { Self.remove(f) }
+        let fd = lock.withLock { fd in defer { fd = -1 }; return fd }
+        if fd >= 0 { Glibc.close(fd) }
     }
 
     static func remove(_ f: File) {

@@ -40,6 +40,10 @@ final class WriteStage: @unchecked Sendable {
             } catch {
                 throw MountError("cannot create the cache directory \(directory): \(error.localizedDescription)")
             }
+            if let left = localFiles.claim(), left.files > 0 {
+                fs.configuration.log(
+                    "removed \(left.files) staging file\(left.files == 1 ? "" : "s") (\(left.bytes) bytes) from \(directory): a mount that used it ended without committing them")
+            }
         }
     }
 
