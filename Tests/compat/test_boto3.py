@@ -857,6 +857,10 @@ def test_acls_tags_and_customer_keys(s3, gateway, bucket, plain_s3):
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400  # a HEAD has no body to name the code
     refused(s3.copy_object, "InvalidRequest", 400, Bucket=bucket, Key="k", CopySource=source,
             CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey="k" * 32)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    refused(s3.upload_part, "InvalidRequest", 400, Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"part", **key)
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="k", UploadId=upload)
+    s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload)
     assert gateway.history(bucket) == history
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
     # Buckets: a public ACL or object lock is refused and creates nothing.
