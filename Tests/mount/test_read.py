@@ -235,3 +235,36 @@ def test_the_kernel_reads_ahead_a_mebibyte(server, s3, repo):
     wait_until(lambda: os.path.exists(path), 5)
     with open(path, "rb") as f:
         assert hashlib.sha256(f.read()).digest() == hashlib.sha256(body).digest()
+
+
+def test_a_corrupted_chunk_reads_as_eio_after_the_intact_bytes(server, s3, repo):
+    data = os.urandom(8 << 20)
+    put(s3, repo, "rot.bin", data)
+    chunks = []
+    for d, _, files in os.walk(server.data_dir / "blobs"):
+        for name in files:
+            with open(os.path.join(d, name), "rb") as f:
+                offset = data.find(f.read(256))
+            if offset >= 0:
+                chunks.append((offset, os.path.join(d, name)))
+    chunks.sort()
+    assert len(chunks) >= 3, chunks
+    bad_offset, bad_path = chunks[-1]
+    with open(bad_path, "r+b") as f:
+        f.seek(500)
+        b = f.read(1)
+        f.seek(500)
+        f.write(bytes([b[0] ^ 1]))
+    path = server.mnt / repo / "master" / "rot.bin"
+    assert err(lambda: path.read_bytes()) == errno.EIO
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert os.pread(fd, 4096, 0) == data[:4096]
+        # Up to the page that holds the bad chunk's first byte: the kernel reads whole pages and returns what it got.
+        got = os.pread(fd, 4096, bad_offset - 4096)
+        assert 0 < len(got) and got == data[bad_offset - 4096:bad_offset - 4096 + len(got)]
+        assert err(lambda: os.pread(fd, 4096, bad_offset)) == errno.EIO
+    finally:
+        os.close(fd)
+    p = subprocess.run(["cat", str(path)], capture_output=True)
+    assert p.returncode != 0 and b"Input/output error" in p.stderr

@@ -29,6 +29,8 @@ public struct S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     public var fields: [Field]
     /// Extra response headers (`Content-Range: bytes */size` for ``invalidRange(size:requested:)``).
     public var headers: [Field]
+    /// What went wrong behind a 500, for the server's log; never sent to the client.
+    public var cause: String?
 
     public init(code: String, status: Int, message: String, resource: String? = nil, fields: [Field] = [], headers: [Field] = []) {
         self.code = code
@@ -112,6 +114,7 @@ extension S3Error {
             self = .badDigest()
         case .corrupt, .io:
             self = .internalError()
+            cause = "\(error)"
         }
     }
 }

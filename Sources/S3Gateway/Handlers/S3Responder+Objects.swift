@@ -140,8 +140,15 @@ extension S3Responder {
             for try await piece in stream { buffer.writeBytes(piece) }
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
         }
+        let (logger, requestID) = (self.logger, Self.requestID)
         let body = ResponseBody(contentLength: Int(length)) { writer in
-            for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
+            do {
+                for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
+            } catch let e as PFSError {
+                // The head said 200 and the length; all that is left is to cut the connection, and to say why.
+                logger.error("response body failed", metadata: ["request-id": "\(requestID)", "path": "/\(name)/\(key)", "error": "\(e)"])
+                throw e
+            }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

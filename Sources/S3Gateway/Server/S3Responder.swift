@@ -16,6 +16,8 @@ struct S3Responder: HTTPResponder {
     let authState = AuthStateCache()
 
     static let owner = S3Owner(id: "pachs3", displayName: "pachs3")
+    /// The ID of the request being answered, for what is logged after its head is sent (a body that fails).
+    @TaskLocal static var requestID = ""
     static let requestIDHeader = HTTPField.Name("x-amz-request-id")!
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -24,17 +26,18 @@ struct S3Responder: HTTPResponder {
         var response: Response
         var errorCode: String?
         do {
-            response = try await dispatch(request)
-        } catch let e as S3Error {
-            errorCode = e.code
-            response = errorResponse(e, requestID: requestID, resource: request.uri.path)
-        } catch let e as PFSError {
-            let s3 = S3Error(e)
-            errorCode = s3.code
-            response = errorResponse(s3, requestID: requestID, resource: request.uri.path)
+            response = try await Self.$requestID.withValue(requestID) { try await dispatch(request) }
         } catch {
-            logger.error("request failed", metadata: ["request-id": "\(requestID)", "error": "\(error)"])
-            let s3 = S3Error.internalError("\(error)")
+            let s3: S3Error
+            switch error {
+            case let e as S3Error: s3 = e
+            case let e as PFSError: s3 = S3Error(e)
+            default: s3 = .internalError("\(error)")
+            }
+            // A server fault (a corrupt chunk, a failed read) is the operator's to see, whatever the log level.
+            if s3.status == 500 {
+                logger.error("request failed", metadata: ["request-id": "\(requestID)", "error": "\(s3.cause ?? s3.description)"])
+            }
             errorCode = s3.code
             response = errorResponse(s3, requestID: requestID, resource: request.uri.path)
         }
