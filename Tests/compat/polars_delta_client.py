@@ -76,6 +76,7 @@ def delta_table() -> None:
 
 
 def append(writer: int, start) -> None:
+    # Past the imports in every writer (seconds apart under load), so their first appends meet.
     start.wait()
     for i in range(APPENDS):
         write_deltalake(url("delta/race"), pa.table({"writer": [writer], "i": [i]}), mode="append", storage_options=DELTA)
@@ -84,11 +85,10 @@ def append(writer: int, start) -> None:
 def delta_race() -> None:
     write_deltalake(url("delta/race"), pa.table({"writer": [-1], "i": [-1]}), storage_options=DELTA)
     ctx = multiprocessing.get_context("spawn")
-    start = ctx.Event()
+    start = ctx.Barrier(WRITERS)
     procs = [ctx.Process(target=append, args=(w, start)) for w in range(WRITERS)]
     for p in procs:
         p.start()
-    start.set()
     for p in procs:
         p.join(240)
     assert [p.exitcode for p in procs] == [0] * WRITERS, [p.exitcode for p in procs]
