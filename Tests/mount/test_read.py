@@ -196,11 +196,10 @@ def test_keys_a_posix_tree_cannot_show_are_hidden(server, s3, repo):
     assert s3.get_object(Bucket=f"master.{repo}", Key="e//mpty")["Body"].read() == b"v"
 
 
-def resident(path) -> tuple[int, int]:
-    """(bytes of the file in the page cache, its size), from fincore."""
-    out = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES,SIZE", str(path)], capture_output=True, text=True, check=True)
-    res, size = out.stdout.split()
-    return int(res), int(size)
+def bytes_written(pid: int) -> int:
+    """Bytes the process has written so far; every FUSE read reply it sends to /dev/fuse counts."""
+    with open(f"/proc/{pid}/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
 
 
 def test_snapshot_reads_come_from_the_kernel_cache_the_second_time(server, s3, repo):
@@ -208,11 +207,12 @@ def test_snapshot_reads_come_from_the_kernel_cache_the_second_time(server, s3, r
     v = put(s3, repo, "cached.bin", blob)
     p = server.mnt / repo / f"@{v}" / "cached.bin"
     assert p.read_bytes() == blob
-    # Closed and opened again, a snapshot file keeps its pages: the second read needs no FUSE read at all.
+    # Closed and opened again, a snapshot file keeps its pages: the second read is answered by the kernel, so the
+    # mount writes no read replies. (Counting replies, not resident pages: a busy machine may evict a few pages.)
+    before = bytes_written(server.proc.pid)
     with open(p, "rb") as f:
-        assert resident(p) == (len(blob), len(blob))
         assert f.read() == blob
-    assert resident(p) == (len(blob), len(blob))
+    assert bytes_written(server.proc.pid) - before < len(blob) // 4
 
 
 def test_a_branch_file_drops_its_cached_pages_when_the_branch_changes_it(server, s3, repo):
