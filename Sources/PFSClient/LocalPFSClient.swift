@@ -67,11 +67,7 @@ public struct LocalPFSClient: PFSClient {
     }
     public func openFile(_ ref: CommitRef, path: String) async throws -> OpenedFile {
         let info = try await engine.inspectFile(ref, path: path)
-        return OpenedFile(info: info) { [engine] offset, length in
-            // What inspectFile found at `path` itself is the file getFile would read; anything else is a directory.
-            guard let entry = info.entry, info.path == path else { throw PFSError.failedPrecondition("'\(path)' is a directory") }
-            return Self.stream(try await engine.reader(entry, offset: offset, length: length))
-        }
+        return OpenedFile(info: info, source: EntrySource(engine: engine, info: info, path: path))
     }
     public func listFiles(_ ref: CommitRef, prefix: String, startAfter: String?, delimiter: String?, limit: Int) async throws -> ListPage {
         try await engine.listFiles(ref, prefix: prefix, startAfter: startAfter, delimiter: delimiter, limit: limit)
@@ -121,14 +117,21 @@ public struct LocalPFSClient: PFSClient {
 }
 
 extension LocalPFSClient {
-    static func stream(_ reader: FileReader) -> AsyncThrowingStream<[UInt8], any Error> {
-        let box = ReaderBox(reader)
-        return AsyncThrowingStream { try await box.reader.next() }
+    static func stream<Bytes>(_ reader: FileReader<Bytes>) -> AsyncThrowingStream<Bytes, any Error> {
+        let box = IteratorBox(reader)
+        return AsyncThrowingStream { try await box.iterator.next() }
     }
 }
 
-/// Holds a reader for a stream's unfolding closure, which the stream calls one at a time.
-private final class ReaderBox: @unchecked Sendable {
-    var reader: FileReader
-    init(_ reader: FileReader) { self.reader = reader }
+/// The file version an ``OpenedFile`` found, read from the engine straight into the caller's chunk type.
+private struct EntrySource: FileBytesSource {
+    let engine: PFSEngine
+    let info: FileInfo
+    let path: String
+
+    func read<Bytes: FillableByteChunk>(offset: UInt64, length: UInt64?, as: Bytes.Type) async throws -> AsyncThrowingStream<Bytes, any Error> {
+        // What inspectFile found at `path` itself is the file getFile would read; anything else is a directory.
+        guard let entry = info.entry, info.path == path else { throw PFSError.failedPrecondition("'\(path)' is a directory") }
+        return LocalPFSClient.stream(try await engine.reader(entry, offset: offset, length: length, as: Bytes.self))
+    }
 }

@@ -36,6 +36,24 @@ import Testing
         }
     }
 
+    @Test func readsIntoTheCallersChunkTypeInProcessOrCopied() async throws {
+        try await Self.withRepo { client, master in
+            let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            _ = try await client.putFile(master, path: "k", bytes: body)
+            let local = try await client.openFile(master, path: "k")
+            // The public initializer is how other clients open files: their arrays are copied into the type asked for.
+            let copied = OpenedFile(info: local.info) { offset, length in try await local.read(offset: offset, length: length) }
+            for opened in [local, copied] {
+                for (offset, length) in [(UInt64(0), UInt64?.none), (1, 299_998), (299_999, 1), (150_000, 0)] {
+                    var got: [UInt8] = []
+                    for try await piece in try await opened.read(offset: offset, length: length, as: Tail.self) { got += piece.bytes }
+                    let end = length.map { Int(offset + $0) } ?? body.count
+                    #expect(got == Array(body[Int(offset)..<end]))
+                }
+            }
+        }
+    }
+
     @Test func directoriesAndMissingFilesFailAsInspectAndGetDo() async throws {
         try await Self.withRepo { client, master in
             _ = try await client.putFile(master, path: "d/f", bytes: Array("f".utf8))
@@ -65,4 +83,20 @@ import Testing
             }
         }
     }
+}
+
+/// A chunk type other than an array, holding the bytes `fill` wrote.
+private struct Tail: FillableByteChunk {
+    var bytes: [UInt8]
+
+    init(count: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes(fill)
+    }
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var count: Int { bytes.count }
+    func slice(_ range: Range<Int>) -> Tail { Tail(Array(bytes[range])) }
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
 }

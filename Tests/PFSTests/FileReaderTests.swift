@@ -32,6 +32,24 @@ struct FileReaderTests {
         }
     }
 
+    @Test("reads fill the caller's chunk type straight from the store, and a range's ends are slices of whole chunks")
+    func readsIntoTheCallersStorage() async throws {
+        try await withBigFile { engine, _, master, chunks in
+            let entry = try #require(try await engine.inspectFile(master, path: "big").entry)
+            let n = Self.data.count
+            let first = Int(chunks[0].size)
+            let sizes = Set(chunks.map { Int($0.size) })
+            for (off, len) in [(0, n), (7, n - 7), (first - 1, 2), (n / 2, 10), (n, 0)] {
+                var got: [UInt8] = []
+                for try await piece in try await engine.reader(entry, offset: UInt64(off), length: UInt64(len), as: SharedChunk.self) {
+                    #expect(sizes.contains(piece.storage.bytes.count), "a piece of \(piece.count) bytes was copied out of its chunk")
+                    piece.withUnsafeBytes { got.append(contentsOf: $0) }
+                }
+                #expect(Bool(got == Array(Self.data[off..<(off + len)])), "range \(off)+\(len)")
+            }
+        }
+    }
+
     @Test("a chunk that no longer matches its hash stops the read with an error, after the intact chunks before it")
     func corruptChunkMidFile() async throws {
         try await withBigFile { engine, dir, master, chunks in
@@ -78,5 +96,38 @@ struct FileReaderTests {
             let error = await #expect(throws: PFSError.self) { try await engine.loader.load(old) }
             #expect(error.map { "\($0)".contains("does not match its hash") } == true)
         }
+    }
+}
+
+/// Chunk storage whose slices share the bytes they were filled into, as a transport's buffers do.
+struct SharedChunk: FillableByteChunk {
+    final class Storage: Sendable {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+
+    let storage: Storage
+    let range: Range<Int>
+
+    init(count: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes(fill)
+        storage = Storage(bytes)
+        range = 0..<count
+    }
+
+    private init(_ storage: Storage, _ range: Range<Int>) {
+        self.storage = storage
+        self.range = range
+    }
+
+    var count: Int { range.count }
+
+    func slice(_ r: Range<Int>) -> SharedChunk {
+        SharedChunk(storage, (range.lowerBound + r.lowerBound)..<(range.lowerBound + r.upperBound))
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 }

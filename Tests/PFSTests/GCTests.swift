@@ -90,7 +90,7 @@ private final class LaggingBlobStore: BlobStore {
     }
     func put(_ digest: Digest, _ data: [UInt8]) async throws { try await base.put(digest, data) }
     func touch(_ digest: Digest) async throws -> Bool { try await base.touch(digest) }
-    func get(_ digest: Digest) async throws -> [UInt8]? { try await base.get(digest) }
+    func get<Bytes: FillableByteChunk>(_ digest: Digest, as: Bytes.Type) async throws -> Bytes? { try await base.get(digest, as: Bytes.self) }
     func makeDurable(_ digests: [Digest]) async throws { try await base.makeDurable(digests) }
     func discard(_ digests: [Digest]) async { await base.discard(digests) }
     func removeStaleTemporaries(olderThan cutoff: Date) async throws -> Int { try await base.removeStaleTemporaries(olderThan: cutoff) }

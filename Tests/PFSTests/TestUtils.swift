@@ -27,9 +27,9 @@ func withEngine<T>(_ label: String = "pfs", _ body: (PFSEngine, String) async th
 // MARK: bytes
 
 /// Every byte a reader streams.
-func collect(_ reader: FileReader) async throws -> [UInt8] {
+func collect<Bytes>(_ reader: FileReader<Bytes>) async throws -> [UInt8] {
     var out: [UInt8] = []
-    for try await piece in reader { out.append(contentsOf: piece) }
+    for try await piece in reader { piece.withUnsafeBytes { out.append(contentsOf: $0) } }
     return out
 }
 

@@ -1,7 +1,9 @@
 /// The bytes of one file version, or a range of them, streamed chunk by chunk; every chunk is checked
 /// against the CRC-32 recorded with it (or its SHA-256) before any of it is returned.
-public struct FileReader: AsyncSequence, AsyncIteratorProtocol, Sendable {
-    public typealias Element = [UInt8]
+///
+/// Chunks come in storage of type `Bytes`, read into it straight from the store.
+public struct FileReader<Bytes: FillableByteChunk>: AsyncSequence, AsyncIteratorProtocol, Sendable {
+    public typealias Element = Bytes
 
     let chunks: [ChunkRef]
     let loader: ChunkLoader
@@ -11,23 +13,23 @@ public struct FileReader: AsyncSequence, AsyncIteratorProtocol, Sendable {
     /// Bytes still to return.
     var remaining: UInt64
 
-    public func makeAsyncIterator() -> FileReader { self }
+    public func makeAsyncIterator() -> FileReader<Bytes> { self }
 
     /// Loads of chunks `index`, `index + 1`, … started while the caller was busy with earlier ones.
-    var pending: [Task<[UInt8], any Error>] = []
+    var pending: [Task<Bytes, any Error>] = []
     /// Chunks read and verified ahead of the one being returned. A chunk file read cold from the disk
     /// here is latency-bound (one 1 MiB file at a time: ~400 MiB/s); several in flight keep the disk busy.
     /// At most five chunks (1 MiB each on average, 4 MiB at most) are held per reader.
-    static let readAhead = 4
+    static var readAhead: Int { 4 }
 
-    public mutating func next() async throws -> [UInt8]? {
+    public mutating func next() async throws -> Bytes? {
         guard remaining > 0, index < chunks.count else {
             for t in pending { t.cancel() }
             pending = []
             return nil
         }
         if pending.isEmpty { pending.append(load(index)) }
-        var bytes: [UInt8]
+        var bytes: Bytes
         do {
             bytes = try await pending.removeFirst().value
         } catch {
@@ -50,15 +52,15 @@ public struct FileReader: AsyncSequence, AsyncIteratorProtocol, Sendable {
         index += 1
         if skip > 0 || UInt64(bytes.count - skip) > remaining {
             let end = Swift.min(bytes.count, skip + Int(Swift.min(remaining, UInt64(Int.max / 2))))
-            bytes = Array(bytes[skip..<end])
+            bytes = bytes.slice(skip..<end)
         }
         skip = 0
         remaining -= UInt64(bytes.count)
         return bytes
     }
 
-    private func load(_ i: Int) -> Task<[UInt8], any Error> {
-        Task { [loader, ref = chunks[i]] in try await loader.load(ref) }
+    private func load(_ i: Int) -> Task<Bytes, any Error> {
+        Task { [loader, ref = chunks[i]] in try await loader.load(ref, as: Bytes.self) }
     }
 
     init(chunks: [ChunkRef], loader: ChunkLoader, offset: UInt64, length: UInt64) {
@@ -88,14 +90,38 @@ struct ChunkLoader: Sendable {
     /// The chunk's bytes, checked against the CRC-32 its reference records (SHA-256 for references without
     /// one), or with `fullHash` against its SHA-256 always (and then the CRC-32 too, if recorded).
     func load(_ ref: ChunkRef, fullHash: Bool = false) async throws -> [UInt8] {
-        if ref.inMeta, !fullHash, let hit = small.get(ref.digest) { return hit }
-        let data: [UInt8]?
-        if ref.inMeta, let pending, let bytes = pending(ref.digest) {
-            data = bytes
-        } else {
-            data = ref.inMeta ? try await metadata.chunk(ref.digest) : try await blobs.get(ref.digest)
+        try await load(ref, as: [UInt8].self, fullHash: fullHash)
+    }
+
+    /// ``load(_:fullHash:)`` into storage of type `Bytes`: blob chunks are read straight into it; small chunks,
+    /// kept as arrays, are copied.
+    func load<Bytes: FillableByteChunk>(_ ref: ChunkRef, as: Bytes.Type, fullHash: Bool = false) async throws -> Bytes {
+        guard ref.inMeta else {
+            guard let data = try await blobs.get(ref.digest, as: Bytes.self) else {
+                throw PFSError.corrupt("chunk \(ref.digest) is missing from the store")
+            }
+            try data.withUnsafeBytes { try verify($0, ref, fullHash: fullHash) }
+            return data
         }
-        guard let data else { throw PFSError.corrupt("chunk \(ref.digest) is missing from the store") }
+        let data: [UInt8]
+        if !fullHash, let hit = small.get(ref.digest) {
+            data = hit
+        } else {
+            if let pending, let bytes = pending(ref.digest) {
+                data = bytes
+            } else if let stored = try await metadata.chunk(ref.digest) {
+                data = stored
+            } else {
+                throw PFSError.corrupt("chunk \(ref.digest) is missing from the store")
+            }
+            try data.withUnsafeBytes { try verify($0, ref, fullHash: fullHash) }
+            small.put(ref.digest, data)
+        }
+        if let same = data as? Bytes { return same }
+        return data.withUnsafeBytes { Bytes(copying: $0) }
+    }
+
+    private func verify(_ data: UnsafeRawBufferPointer, _ ref: ChunkRef, fullHash: Bool) throws {
         guard data.count == Int(ref.size) else { throw PFSError.corrupt("chunk \(ref.digest) has \(data.count) bytes, not \(ref.size)") }
         // The CRC catches what a disk or file system corrupts at a seventh of SHA-256's cost per byte read (its
         // share of a GET's CPU was 42%); fsck still checks every chunk against its SHA-256.
@@ -105,7 +131,5 @@ struct ChunkLoader: Sendable {
         if ref.crc32 == nil || fullHash, Digest.of(data) != ref.digest {
             throw PFSError.corrupt("chunk \(ref.digest) does not match its hash")
         }
-        if ref.inMeta { small.put(ref.digest, data) }
-        return data
     }
 }

@@ -198,7 +198,7 @@ extension PFSEngine {
     }
 
     /// Streams the bytes of the file at `path`, from `offset`, at most `length` bytes (nil: to the end).
-    public func getFile(_ ref: CommitRef, path: String, offset: UInt64 = 0, length: UInt64? = nil) async throws -> FileReader {
+    public func getFile(_ ref: CommitRef, path: String, offset: UInt64 = 0, length: UInt64? = nil) async throws -> FileReader<[UInt8]> {
         let key = try Paths.key(path)
         guard let e = try await lookup(ref, key) else {
             if (try? await inspectFile(ref, path: path))?.kind == .directory {
@@ -210,7 +210,14 @@ extension PFSEngine {
     }
 
     /// Streams the bytes of a file version returned by a listing or ``inspectFile(_:path:)``.
-    public func reader(_ entry: FileEntry, offset: UInt64 = 0, length: UInt64? = nil) async throws -> FileReader {
+    public func reader(_ entry: FileEntry, offset: UInt64 = 0, length: UInt64? = nil) async throws -> FileReader<[UInt8]> {
+        try await reader(entry, offset: offset, length: length, as: [UInt8].self)
+    }
+
+    /// Streams the bytes of a file version returned by a listing or ``inspectFile(_:path:)`` in chunks of type `Bytes`.
+    public func reader<Bytes: FillableByteChunk>(_ entry: FileEntry, offset: UInt64 = 0, length: UInt64? = nil, as: Bytes.Type)
+        async throws -> FileReader<Bytes>
+    {
         guard offset <= entry.size else {
             throw PFSError.invalidArgument("offset \(offset) is past the end of the file (\(entry.size) bytes)")
         }

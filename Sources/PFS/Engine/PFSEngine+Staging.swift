@@ -22,7 +22,7 @@ extension PFSEngine {
     }
 
     /// The bytes of staged content from `offset`, `length` of them (to the end when nil), verified as a file's are.
-    public func readStaged(_ id: String, offset: UInt64 = 0, length: UInt64? = nil) throws -> FileReader {
+    public func readStaged(_ id: String, offset: UInt64 = 0, length: UInt64? = nil) throws -> FileReader<[UInt8]> {
         let content = try staged.get(id)
         guard offset <= content.size else {
             throw PFSError.invalidArgument("offset \(offset) is past the end of the staged content (\(content.size) bytes)")

@@ -10,8 +10,8 @@ public protocol BlobStore: Sendable {
     func put(_ digest: Digest, _ data: [UInt8]) async throws
     /// Whether the blob exists; an existing blob is marked as recently used so a running GC keeps it.
     func touch(_ digest: Digest) async throws -> Bool
-    /// The blob's bytes, or nil if it does not exist.
-    func get(_ digest: Digest) async throws -> [UInt8]?
+    /// The blob's bytes, read into storage of the caller's type, or nil if it does not exist.
+    func get<Bytes: FillableByteChunk>(_ digest: Digest, as: Bytes.Type) async throws -> Bytes?
     /// Makes the given blobs, written by ``put(_:_:)``, durable and visible.
     func makeDurable(_ digests: [Digest]) async throws
     /// Drops blobs written by ``put(_:_:)`` that will not be made durable (an interrupted write).
@@ -22,4 +22,11 @@ public protocol BlobStore: Sendable {
     func delete(_ digest: Digest, unlessUsedAfter cutoff: Date) async throws -> Bool
     /// Removes leftovers of interrupted writes older than `cutoff`; returns how many.
     func removeStaleTemporaries(olderThan cutoff: Date) async throws -> Int
+}
+
+extension BlobStore {
+    /// The blob's bytes, or nil if it does not exist.
+    public func get(_ digest: Digest) async throws -> [UInt8]? {
+        try await get(digest, as: [UInt8].self)
+    }
 }

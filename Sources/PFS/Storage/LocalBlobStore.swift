@@ -73,8 +73,8 @@ public final class LocalBlobStore: BlobStore {
 
     public func touch(_ digest: Digest) async throws -> Bool { touchBlob(digest) }
 
-    public func get(_ digest: Digest) async throws -> [UInt8]? {
-        try await Self.io.runIfActive { try self.readBlob(digest) }
+    public func get<Bytes: FillableByteChunk>(_ digest: Digest, as: Bytes.Type) async throws -> Bytes? {
+        try await Self.io.runIfActive { try self.readBlob(digest, as: Bytes.self) }
     }
 
     public func makeDurable(_ digests: [Digest]) async throws {
@@ -207,7 +207,7 @@ public final class LocalBlobStore: BlobStore {
         utimensat(AT_FDCWD, path(digest), nil, 0) == 0
     }
 
-    private func readBlob(_ digest: Digest) throws -> [UInt8]? {
+    private func readBlob<Bytes: FillableByteChunk>(_ digest: Digest, as: Bytes.Type) throws -> Bytes? {
         let p = path(digest)
         let fd = open(p, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -218,25 +218,18 @@ public final class LocalBlobStore: BlobStore {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw PFSError.io("stat \(p): \(Self.errnoText())") }
         let size = Int(st.st_size)
-        // Uninitialized: every byte is overwritten by read(2), so zeroing megabytes first is wasted work.
-        var failure: PFSError?
-        let out = [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
+        return try Bytes(count: size) { buf in
             var off = 0
             while off < size {
                 let n = read(fd, buf.baseAddress! + off, size - off)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = PFSError.io("read \(p): \(Self.errnoText())")
-                    break
+                    throw PFSError.io("read \(p): \(Self.errnoText())")
                 }
-                if n == 0 { break }
+                if n == 0 { throw PFSError.corrupt("blob \(digest) is shorter than its size") }
                 off += n
             }
-            initialized = off
         }
-        if let failure { throw failure }
-        if out.count != size { throw PFSError.corrupt("blob \(digest) is shorter than its size") }
-        return out
     }
 
     private struct Move: Sendable {

@@ -132,18 +132,19 @@ extension S3Responder {
         }
         headers[.contentLength] = String(length)
         if head { return Response(status: status, headers: headers) }
-        let stream = try await opened.read(offset: offset, length: length)
+        let stream = try await opened.read(offset: offset, length: length, as: ByteBufferChunk.self)
         if length <= Self.singleWriteLimit {
             // A small body goes out with its head in one write and one flush, instead of a flush per part.
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(Int(length))
-            for try await piece in stream { buffer.writeBytes(piece) }
-            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+            var buffer: ByteBuffer?
+            for try await piece in stream {
+                if buffer == nil { buffer = piece.buffer } else { buffer!.writeImmutableBuffer(piece.buffer) }
+            }
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer ?? ByteBuffer()))
         }
         let (logger, requestID) = (self.logger, Self.requestID)
         let body = ResponseBody(contentLength: Int(length)) { writer in
             do {
-                for try await piece in stream { try await writer.write(ByteBuffer(bytes: piece)) }
+                for try await piece in stream { try await writer.write(piece.buffer) }
             } catch let e as PFSError {
                 // The head said 200 and the length; all that is left is to cut the connection, and to say why.
                 logger.error("response body failed", metadata: ["request-id": "\(requestID)", "path": "/\(name)/\(key)", "error": "\(e)"])
