@@ -117,7 +117,7 @@ let package = Package(
         // The FUSE door: the mount, reaching PFS only through the client API.
         .target(
             name: "PFSMount",
-            dependencies: ["PFSClient", "CFuse3"],
+            dependencies: ["PFSClient", "CFuse3", "CPFSSystem"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

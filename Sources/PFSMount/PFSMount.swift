@@ -24,6 +24,7 @@ public final class PFSMount: Sendable {
 
     /// Serves the mount until it is unmounted (by ``unmount()``, `umount` or `fusermount3 -u`).
     public func run() async {
+        fs.writes.commitRecovered()
         await session.run(threads: 16)
         // Unmounted from outside (umount, fusermount3 -u): what is staged is still committed.
         await fs.writes.commitAll()

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PFS
 import Testing
 
 @testable import PFSMount
@@ -19,7 +20,7 @@ import Testing
     @Test("files come back empty, at most the capacity are kept, and drain removes them")
     func reuse() throws {
         try withDirectory { dir in
-            let pool = StagingFilePool(directory: dir)
+            let pool = StagingFilePool(directory: dir, source: "store-a")
             let files = try (0..<(StagingFilePool.capacity + 3)).map { _ in try pool.take() }
             for f in files { #expect(pwrite(f.fd, "data", 4, 100) == 4) }
             for f in files { pool.giveBack(f) }
@@ -37,25 +38,66 @@ import Testing
     @Test("claim removes what a dead pool left, only files it names, and nothing while another pool holds the directory")
     func claim() throws {
         try withDirectory { dir in
-            let dead = StagingFilePool(directory: dir)
+            let dead = StagingFilePool(directory: dir, source: "store-a")
             let left = try dead.take()
             #expect(pwrite(left.fd, "12345", 5, 0) == 5)
             close(left.fd)  // as a killed mount: its files stay, its lock is gone
             FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data("mine".utf8))
 
-            let a = StagingFilePool(directory: dir)
-            #expect(a.claim() == StagingFilePool.Leftovers(files: 1, bytes: 5))
+            let a = StagingFilePool(directory: dir, source: "store-a")
+            let found = try #require(a.claim())
+            #expect(found.removed == 1 && found.removedBytes == 5 && found.recovered.isEmpty && found.foreign == 0)
             #expect(try names(dir) == ["notes.txt"])
 
             let live = try a.take()
-            let b = StagingFilePool(directory: dir)
+            let b = StagingFilePool(directory: dir, source: "store-a")
             #expect(b.claim() == nil)
             #expect(FileManager.default.fileExists(atPath: live.path))
 
             StagingFilePool.remove(live)
             a.drain()
-            #expect(b.claim() == StagingFilePool.Leftovers())
+            let none = try #require(b.claim())
+            #expect(none.removed == 0 && none.recovered.isEmpty && none.foreign == 0)
             b.drain()
+        }
+    }
+
+    @Test("claim hands back closed files recorded by the same source, leaves another source's, removes unrecorded and emptied ones")
+    func claimRecovers() throws {
+        try withDirectory { dir in
+            let dead = StagingFilePool(directory: dir, source: "store-a")
+            let branch = WriteStage.Branch(repo: RepoID("r", project: "p"), name: "master")
+            let mtime = Date(timeIntervalSince1970: 1_700_000_000.5)
+            func staged(_ pool: StagingFilePool, _ body: String, record: StagedFileRecord?) throws -> StagingFilePool.File {
+                let f = try pool.take()
+                #expect(pwrite(f.fd, body, body.utf8.count, 0) == body.utf8.count)
+                if let record { #expect(record.write(to: f.fd) == nil) }
+                return f
+            }
+            let mine = try staged(dead, "closed bytes", record: StagedFileRecord(source: "store-a", branch: branch, path: "dir/ä b.txt", mtime: mtime))
+            let open = try staged(dead, "half writ", record: nil)
+            let other = try staged(dead, "theirs", record: StagedFileRecord(source: "server:30650", branch: branch, path: "x", mtime: mtime))
+            // An emptied spare's record is dropped with its bytes.
+            let spare = try staged(dead, "gone", record: StagedFileRecord(source: "store-a", branch: branch, path: "y", mtime: mtime))
+            dead.giveBack(spare)
+            for f in [mine, open, other, spare] { close(f.fd) }
+
+            let next = StagingFilePool(directory: dir, source: "store-a")
+            let found = try #require(next.claim())
+            #expect(found.removed == 2 && found.removedBytes == 9)
+            #expect(found.foreign == 1)
+            try #require(found.recovered.count == 1)
+            let (file, record) = found.recovered[0]
+            #expect(file.path == mine.path)
+            #expect(record == StagedFileRecord(source: "store-a", branch: branch, path: "dir/ä b.txt", mtime: mtime))
+            #expect(record.stageBranch == branch)
+            var buf = [UInt8](repeating: 0, count: 64)
+            #expect(pread(file.fd, &buf, 64, 0) == 12)
+            #expect(try names(dir) == [(mine.path as NSString).lastPathComponent, (other.path as NSString).lastPathComponent])
+            // Once given back (committed), the file no longer carries a record.
+            next.giveBack(file)
+            #expect(StagedFileRecord.read(file.path) == nil)
+            next.drain()
         }
     }
 }

@@ -28,7 +28,7 @@ final class Started: Sendable {
     /// a local copy, or with `staging`, staged content that does not.
     func stagedFile(_ client: any PFSClient, _ stage: String, threshold: UInt64, started: Started, staging: Bool = false) throws -> StagedFile {
         let b = WriteStage.Branch(repo: repo, name: "master")
-        let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage))
+        let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage, source: "test"))
         f.streamThreshold = threshold
         f.streamStarter = { fd, path, written, mtime in
             let p =
@@ -219,7 +219,7 @@ final class Started: Sendable {
     @Test func whenTheStoreFailsMidStreamWritesFailInsteadOfWaitingForever() async throws {
         try await withClient { client, stage in
             let b = WriteStage.Branch(repo: repo, name: "master")
-            let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage))
+            let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage, source: "test"))
             f.streamThreshold = 1 << 20
             f.streamStarter = { fd, _, written, mtime in
                 StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))

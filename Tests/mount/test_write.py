@@ -251,35 +251,76 @@ def staging_files(cache):
     return [f for f in os.listdir(cache) if not f.startswith(".")]
 
 
-def test_staging_files_left_by_a_mount_that_died_are_removed_at_the_next_mount(tmp_path):
-    """A mount killed before its commit leaves its staging files; the next mount on that cache directory
-    removes them (and says so), keeps whatever else is there, and a mount sharing the directory while
-    another holds it removes nothing."""
+def test_files_a_dead_mount_closed_are_staged_again_by_the_next_mount_of_its_store(tmp_path):
+    """A mount killed before its commit leaves its staging files. Those it had closed carry a record of where
+    they belong: the next mount of the same store on that cache directory stages them again (names and mtimes
+    as they were at the kill) and commits them; a file still open for writing is removed, never committed half
+    written; a mount of another store leaves the records alone, and one sharing the directory with a live
+    mount touches nothing. Whatever else is in the directory stays."""
     root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-leftovers-"))
     cache = root / "cache"
     first = MountedServer(root / "first", mount_options=f"commit=unmount,cache_dir={cache}")
     second = MountedServer(root / "second", mount_options=f"cache_dir={cache}")
     third = MountedServer(root / "third", mount_options=f"cache_dir={cache}")
+    again = MountedServer(root / "first", mount_options=f"cache_dir={cache}")
+    half = None
     try:
         first.start()
-        first.s3().create_bucket(Bucket="master.left")
-        (first.mnt / "left" / "master" / "a.bin").write_bytes(b"x" * 5000)
+        s3 = first.s3()
+        s3.create_bucket(Bucket="master.left")
+        base = first.mnt / "left" / "master"
+        (base / "a.bin").write_bytes(b"x" * 5000)
+        os.utime(base / "a.bin", (1_600_000_000, 1_600_000_000))
+        (base / "sub").mkdir()
+        (base / "sub" / "tmp.txt").write_bytes(b"renamed before the kill")
+        os.rename(base / "sub" / "tmp.txt", base / "sub" / "final.txt")
+        half = open(base / "half.bin", "wb", buffering=0)
+        half.write(b"h" * 777)
         (cache / "keep-me.txt").write_bytes(b"not a staging file")
-        assert len(staging_files(cache)) == 2, staging_files(cache)  # a.bin's and keep-me.txt
-        # While it lives, a second mount on the same directory removes nothing.
+        assert len(staging_files(cache)) == 4, staging_files(cache)
+        # While it lives, a second mount on the same directory touches nothing.
         second.start()
-        assert (first.mnt / "left" / "master" / "a.bin").read_bytes() == b"x" * 5000
+        assert (base / "a.bin").read_bytes() == b"x" * 5000
         assert "staging file" not in "".join(second.lines)
         assert second.stop() == 0
-        assert len(staging_files(cache)) == 2
+        assert len(staging_files(cache)) == 4
         first.proc.kill()
         first.proc.wait()
         subprocess.run(["fusermount3", "-u", "-z", str(first.mnt)], capture_output=True)
+        try:
+            half.close()
+        except OSError:
+            pass
+        half = None
+
+        # A mount of another store removes the file that was open, and leaves the two closed ones for their own store.
         third.start()
+        assert wait_until(lambda: "removed 1 staging file (777 bytes)" in "".join(third.lines), 5), third.log_tail()
+        assert "left 2 staging files" in "".join(third.lines), third.log_tail()
+        assert "left" not in [b["Name"].split(".", 1)[1] for b in third.s3().list_buckets()["Buckets"]]
+        assert third.stop() == 0
+        assert len(staging_files(cache)) == 3
+
+        # The same store again: the closed files come back and are committed, under the names they had at the kill.
+        again.start()
+        assert wait_until(lambda: "staged again 2 staging files (5023 bytes)" in "".join(again.lines), 5), again.log_tail()
+        s3 = again.s3()
+        assert wait_until(lambda: s3_get(s3, "left", "sub/final.txt") == b"renamed before the kill", 10), again.log_tail()
+        assert wait_until(lambda: s3_get(s3, "left", "a.bin") == b"x" * 5000, 10)
+        assert s3.head_object(Bucket="master.left", Key="a.bin")["Metadata"]["mtime"] == "1600000000.000"
+        assert s3_get(s3, "left", "sub/tmp.txt") is None
+        assert s3_get(s3, "left", "half.bin") is None
+        assert (again.mnt / "left" / "master" / "a.bin").stat().st_mtime == 1_600_000_000
+        assert wait_until(lambda: all(f == "keep-me.txt" or os.path.getsize(cache / f) == 0 for f in staging_files(cache)), 5)
+        assert again.stop() == 0
         assert staging_files(cache) == ["keep-me.txt"]
-        assert wait_until(lambda: "removed 1 staging file (5000 bytes)" in "".join(third.lines), 5), third.log_tail()
     finally:
-        for s in (first, second, third):
+        if half is not None:
+            try:
+                half.close()
+            except OSError:
+                pass
+        for s in (first, second, third, again):
             s.stop()
         shutil.rmtree(root, ignore_errors=True)
 

@@ -1,7 +1,9 @@
 #ifndef C_PFS_SYSTEM_H
 #define C_PFS_SYSTEM_H
 
-// Linux calls that Swift's Glibc module does not export (they need _GNU_SOURCE).
+// Linux calls that Swift's Glibc module does not export (they need _GNU_SOURCE, or a header it leaves out).
+
+#include <sys/xattr.h>
 
 /// Starts writeback of a file's dirty pages without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE).
 int cpfs_start_writeback(int fd);

@@ -33,6 +33,8 @@ final class StagedFile: @unchecked Sendable {
     private var removed = false
     /// A descriptor of the local file was handed to a stream, which may outlive the file: it is not reused.
     private var shared = false
+    /// The local file carries a ``StagedFileRecord``.
+    private var recorded = false
     /// Starts streaming the file into the store once `sequential` reaches the threshold (set by the stage).
     var streamStarter: (@Sendable (_ fd: Int32, _ path: String, _ written: UInt64, _ mtime: Date) -> StreamingPut?)?
     var streamThreshold: UInt64 = .max
@@ -43,6 +45,34 @@ final class StagedFile: @unchecked Sendable {
         self.pool = pool
         local = try pool.take()
         _path = path
+    }
+
+    /// Stages again, closed, a file a mount that died before committing it left (see ``StagedFileRecord``).
+    init(recovered file: StagingFilePool.File, record: StagedFileRecord, pool: StagingFilePool) {
+        branch = record.stageBranch
+        self.pool = pool
+        local = file
+        _path = record.path
+        _mtime = Date(timeIntervalSince1970: record.mtime)
+        sequential = nil
+        recorded = true
+    }
+
+    /// Keeps the record in step with the file (under the lock): there while the file is closed and the local
+    /// file holds every byte, gone otherwise, so a crash never brings back a half-written file.
+    private func updateRecord() {
+        if _writers == 0 && !retired && !damaged && streamedSize == 0 {
+            let record = StagedFileRecord(source: pool.source, branch: branch, path: _path, mtime: _mtime)
+            if let error = record.write(to: local.fd) {
+                pool.recordFailed(error)
+                recorded = false
+            } else {
+                recorded = true
+            }
+        } else if recorded {
+            StagedFileRecord.clear(local.fd)
+            recorded = false
+        }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -59,6 +89,7 @@ final class StagedFile: @unchecked Sendable {
             let s: StreamingPut? = locked {
                 _path = newValue
                 _version += 1
+                if recorded { updateRecord() }
                 return stream?.keepsLocalCopy == true ? stopStreaming() : nil
             }
             s?.abort()
@@ -69,7 +100,13 @@ final class StagedFile: @unchecked Sendable {
     var version: Int { locked { _version } }
     var mtime: Date {
         get { locked { _mtime } }
-        set { locked { _mtime = newValue; _version += 1 } }
+        set {
+            locked {
+                _mtime = newValue
+                _version += 1
+                if recorded { updateRecord() }
+            }
+        }
     }
 
     /// The version the last commit recorded (an fsync commits a file that stays open).
@@ -82,6 +119,7 @@ final class StagedFile: @unchecked Sendable {
         // Two writers may interleave: no more streaming. Staged bytes stay in the store until something needs them.
         let s: StreamingPut? = locked {
             _writers += 1
+            if recorded { updateRecord() }
             guard _writers > 1 else { return nil }
             sequential = nil
             return stream?.keepsLocalCopy == true ? stopStreaming() : nil
@@ -111,7 +149,10 @@ final class StagedFile: @unchecked Sendable {
     }
 
     private func lost(_ s: StreamingPut) {
-        locked { damaged = true }
+        locked {
+            damaged = true
+            if recorded { updateRecord() }
+        }
         s.abort()
     }
 
@@ -156,7 +197,13 @@ final class StagedFile: @unchecked Sendable {
         locked { stream?.keepsLocalCopy == true ? stopStreaming() : nil }?.abort()
     }
     /// One writer fewer; returns how many are left.
-    func closed() -> Int { locked { _writers = max(0, _writers - 1); return _writers } }
+    func closed() -> Int {
+        locked {
+            _writers = max(0, _writers - 1)
+            if _writers == 0 { updateRecord() }
+            return _writers
+        }
+    }
 
     var size: UInt64 {
         var st = stat()
@@ -294,6 +341,7 @@ final class StagedFile: @unchecked Sendable {
     func discard() {
         let (stream, now): (StreamingPut?, Bool) = locked {
             retired = true
+            if recorded { updateRecord() }
             return (stopStreaming(), commitReaders == 0 && takeRemoval())
         }
         stream?.abort()

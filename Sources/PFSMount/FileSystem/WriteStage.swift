@@ -33,18 +33,54 @@ final class WriteStage: @unchecked Sendable {
     init(fs: MountFileSystem) throws {
         self.fs = fs
         directory = fs.configuration.cacheDirectory
-        localFiles = StagingFilePool(directory: directory)
+        let log = fs.configuration.log
+        localFiles = StagingFilePool(directory: directory, source: fs.configuration.source, log: log)
         if !fs.configuration.readOnly {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
                 throw MountError("cannot create the cache directory \(directory): \(error.localizedDescription)")
             }
-            if let left = localFiles.claim(), left.files > 0 {
-                fs.configuration.log(
-                    "removed \(left.files) staging file\(left.files == 1 ? "" : "s") (\(left.bytes) bytes) from \(directory): a mount that used it ended without committing them")
-            }
+            if let left = localFiles.claim() { takeUp(left, log: log) }
         }
+    }
+
+    /// Stages again the closed files a dead mount of this source left uncommitted (``commitRecovered()`` then
+    /// commits them as usual), and says what it did with the rest.
+    private func takeUp(_ left: StagingFilePool.Leftovers, log: (String) -> Void) {
+        func files(_ n: Int) -> String { "\(n) staging file\(n == 1 ? "" : "s")" }
+        if left.removed > 0 {
+            log("removed \(files(left.removed)) (\(left.removedBytes) bytes) from \(directory): a mount that used it ended while they were open for writing")
+        }
+        if left.foreign > 0 {
+            log("left \(files(left.foreign)) in \(directory) that a mount of another source staged")
+        }
+        guard !left.recovered.isEmpty else { return }
+        var bytes: UInt64 = 0
+        var replaced: [StagedFile] = []
+        for (file, record) in left.recovered {
+            let f = StagedFile(recovered: file, record: record, pool: localFiles)
+            bytes += f.size
+            var c = branches[f.branch] ?? Changes()
+            // Two records of one path (a copy made while a commit read the first): the newer wins.
+            if let other = c.files[f.path] {
+                if other.mtime > f.mtime {
+                    replaced.append(f)
+                    continue
+                }
+                replaced.append(other)
+            }
+            c.files[f.path] = f
+            branches[f.branch] = c
+        }
+        for f in replaced { f.discard() }
+        let count = left.recovered.count - replaced.count
+        log("staged again \(files(count)) (\(bytes) bytes) that a mount of \(fs.configuration.source) closed and left uncommitted in \(directory)")
+    }
+
+    /// Schedules the commit of files staged again at start (with `commit=unmount`, they wait for the unmount).
+    func commitRecovered() {
+        for b in locked({ Array(branches.keys) }) { changed(b) }
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
