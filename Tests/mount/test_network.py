@@ -166,3 +166,65 @@ def test_unreachable_server_fails_fast(tmp_path):
     assert "cannot reach the pachs3 server" in r.stderr, r.stderr
     assert time.monotonic() - start < 15
     assert not is_mounted(mnt)
+
+
+def test_files_a_network_mount_could_not_commit_are_committed_by_the_next_mount(tmp_path):
+    """With `commit=unmount`, files are staged until the unmount; if the server is gone by then the commit fails,
+    the files stay in the cache directory with their records, and the next mount of that server on that cache
+    directory stages them again and commits them once the server is back."""
+    data, mnt, cache = tmp_path / "data", tmp_path / "mnt", tmp_path / "cache"
+    mnt.mkdir()
+    server = Server(data, free_port())
+    server.start()
+    source = f"127.0.0.1:{server.grpc_port}"
+
+    def mount(options: str) -> tuple[subprocess.Popen, list[str]]:
+        p = subprocess.Popen([binary(), "mount", "--address", source, "-o", options, str(mnt)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        lines: list[str] = []
+        ready = threading.Event()
+
+        def drain():
+            for raw in p.stdout:
+                lines.append(raw.decode("utf-8", "replace"))
+                if "pachs3 mount ready at" in lines[-1]:
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        assert ready.wait(30) and p.poll() is None, "pachs3 mount did not start:\n" + "".join(lines)
+        assert wait_until(lambda: is_mounted(mnt), 10)
+        return p, lines
+
+    try:
+        s3 = server.s3()
+        s3.create_bucket(Bucket="master.later")
+        first, first_log = mount(f"rw,commit=unmount,cache_dir={cache}")
+        branch = mnt / "later" / "master"
+        (branch / "one.txt").write_bytes(b"first file")
+        (branch / "dir").mkdir()
+        (branch / "dir" / "two.bin").write_bytes(b"\x00\x01" * 40_000)
+        server.kill()
+        assert subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60).returncode == 0
+        assert first.wait(60) is not None
+        assert "cannot commit the changes to" in "".join(first_log), "".join(first_log)
+        assert len([f for f in os.listdir(cache) if not f.startswith(".")]) == 2
+
+        server.start()
+        s3 = server.s3()
+        second, second_log = mount(f"rw,cache_dir={cache}")
+        assert "staged again 2 staging files (80010 bytes)" in "".join(second_log), "".join(second_log)
+
+        def get(key):
+            try:
+                return s3.get_object(Bucket="master.later", Key=key)["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                return None
+        assert wait_until(lambda: get("one.txt") == b"first file", 15), "".join(second_log)
+        assert wait_until(lambda: get("dir/two.bin") == b"\x00\x01" * 40_000, 15)
+        assert subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60).returncode == 0
+        assert second.wait(60) == 0
+        assert [f for f in os.listdir(cache) if not f.startswith(".")] == []
+    finally:
+        force_unmount(mnt)
+        server.kill()
