@@ -97,7 +97,8 @@ struct S3PostPolicy {
             case .startsWith(let field, let prefix):
                 named.insert(field.lowercased())
                 // As S3: for Content-Type, each of a comma-separated list must start with the prefix.
-                let values = field.lowercased() == "content-type" ? (value(field) ?? "").split(separator: ",").map(String.init) : [value(field) ?? ""]
+                let given = value(field) ?? ""
+                let values = field.lowercased() == "content-type" ? given.split(separator: ",").map(String.init) : [given]
                 if !values.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }) {
                     throw .accessDenied("Invalid according to Policy: Policy Condition failed: [\"starts-with\", \"$\(field)\", \"\(prefix)\"]")
                 }
