@@ -7,7 +7,10 @@ import Testing
 struct LocalBlobStoreTests {
     /// Sizes from one byte to the largest chunk, on and off page boundaries: buffered, direct (O_DIRECT), and a
     /// direct prefix with a buffered tail.
-    static let sizes = [1, 4096, LocalBlobStore.directMinimum - 1, LocalBlobStore.directMinimum, (1 << 20) + 123, 3 * (1 << 20) + 4095, 4 << 20, (1 << 20) * 5 / 2]
+    static let sizes = [
+        1, 4096, LocalBlobStore.directMinimum - 1, LocalBlobStore.directMinimum, (1 << 20) + 123, 3 * (1 << 20) + 4095, 4 << 20, (1 << 20) * 5 / 2,
+        ChunkSegments.segmentSize + 5000,
+    ]
 
     private func roundTrip(in directory: String, directWrites: Bool = true) async throws {
         let store = try LocalBlobStore(directory: directory, directWrites: directWrites)
@@ -17,6 +20,13 @@ struct LocalBlobStoreTests {
             let d = Digest.of(data)
             try await store.put(d, data)
             written.append((d, data))
+            // The same sizes in aligned segments, which direct writes send without a copy.
+            let other = randomBytes(n, seed: UInt64(1000 + i))
+            let segments = ChunkSegments()
+            other.withUnsafeBytes { segments.append($0) }
+            let e = Digest.of(other)
+            try await store.put(e, segments)
+            written.append((e, other))
         }
         try await store.makeDurable(written.map(\.0))
         for (d, data) in written {
@@ -85,5 +95,28 @@ struct LocalBlobStoreTests {
         #expect(try await store.get(Digest.of(dropped)) == nil)
         #expect(Bool(try await store.get(Digest.of(kept)) == kept))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty)
+    }
+
+    @Test("chunk segments hold exactly the bytes appended, in pieces of aligned memory")
+    func chunkSegments() {
+        let data = randomBytes(3 * ChunkSegments.segmentSize + 777, seed: 5)
+        let segments = ChunkSegments()
+        var at = 0
+        // Appends that end inside a segment, fill one exactly, and span several.
+        for n in [1, ChunkSegments.segmentSize - 1, 10, 2 * ChunkSegments.segmentSize, data.count] {
+            let end = min(at + n, data.count)
+            data[at..<end].withUnsafeBytes { segments.append($0) }
+            at = end
+        }
+        #expect(segments.count == data.count)
+        var back: [UInt8] = []
+        var pieces = 0
+        segments.forEachPiece { piece in
+            #expect(Int(bitPattern: piece.baseAddress) % ChunkSegments.alignment == 0)
+            back.append(contentsOf: piece)
+            pieces += 1
+        }
+        #expect(pieces == 4)
+        #expect(back == data)
     }
 }

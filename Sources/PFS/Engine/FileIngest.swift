@@ -29,8 +29,7 @@ struct FileIngest {
 
     func ingest<S: AsyncSequence>(_ body: S) async throws -> IngestedContent where S.Element: ByteChunk {
         var chunker = Chunker()
-        var current = [UInt8]()
-        current.reserveCapacity(FileIngest.smallLimit)
+        var building = ChunkBuilder()
         var size: UInt64 = 0
         var md5 = MD5Lane()
         let registered = RegisteredChunks()
@@ -43,37 +42,41 @@ struct FileIngest {
                     refs[i] = ref
                     writing -= 1
                 }
-                func submit(_ chunk: [UInt8]) async throws {
+                func submit(_ chunk: ChunkSegments) async throws {
                     await md5.feed(chunk)
                     if writing >= FileIngest.window { try await collect() }
                     let index = refs.count
                     refs.append(ChunkRef(digest: Digest(w0: 0, w1: 0, w2: 0, w3: 0), size: 0, inMeta: false, crc32: nil))
                     let (blobs, inflight) = (self.blobs, self.inflight)
                     writes.addTask {
-                        let d = Digest.of(chunk)
+                        var sha = SHA256()
+                        var crc = CRC32()
+                        chunk.forEachPiece { piece in
+                            sha.update(bufferPointer: piece)
+                            crc.update(piece)
+                        }
+                        let d = Digest(bytes: Array(sha.finalize()))!
                         // In flight before the existence check, so a collection running now keeps what it finds.
                         inflight.add(CollectionOfOne(d))
                         registered.append(d)
                         if !(try await blobs.touch(d)) { try await blobs.put(d, chunk) }
-                        return (index, ChunkRef(digest: d, size: UInt32(chunk.count), inMeta: false, crc32: CRC32.of(chunk)))
+                        return (index, ChunkRef(digest: d, size: UInt32(chunk.count), inMeta: false, crc32: crc.value))
                     }
                     writing += 1
                 }
                 for try await piece in body {
-                    var completed: [[UInt8]] = []
+                    var completed: [ChunkSegments] = []
                     piece.withUnsafeBytes { buf in
                         size += UInt64(buf.count)
                         var off = 0
                         while off < buf.count {
                             let rest = UnsafeRawBufferPointer(rebasing: buf[off...])
                             if let cut = chunker.cut(rest) {
-                                current.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[..<cut]))
-                                completed.append(current)
-                                current = []
-                                current.reserveCapacity(Chunker.averageSize)
+                                building.append(UnsafeRawBufferPointer(rebasing: rest[..<cut]))
+                                completed.append(building.take())
                                 off += cut
                             } else {
-                                current.append(contentsOf: rest)
+                                building.append(rest)
                                 off = buf.count
                             }
                         }
@@ -82,15 +85,15 @@ struct FileIngest {
                 }
                 var small: [Digest: [UInt8]] = [:]
                 let digestMD5: [UInt8]
-                if refs.isEmpty && current.count <= FileIngest.smallLimit {
-                    if !current.isEmpty {
-                        let d = Digest.of(current)
-                        small[d] = current
-                        refs.append(ChunkRef(digest: d, size: UInt32(current.count), inMeta: true, crc32: CRC32.of(current)))
+                if refs.isEmpty, let head = building.small {
+                    if !head.isEmpty {
+                        let d = Digest.of(head)
+                        small[d] = head
+                        refs.append(ChunkRef(digest: d, size: UInt32(head.count), inMeta: true, crc32: CRC32.of(head)))
                     }
-                    digestMD5 = Array(Insecure.MD5.hash(data: current))
+                    digestMD5 = Array(Insecure.MD5.hash(data: head))
                 } else {
-                    if !current.isEmpty { try await submit(current) }
+                    if !building.isEmpty { try await submit(building.take()) }
                     while writing > 0 { try await collect() }
                     digestMD5 = await md5.finish()
                 }
@@ -107,6 +110,41 @@ struct FileIngest {
     }
 }
 
+/// The chunk being cut from a body: its first bytes in an array while the body may still be small enough for
+/// the metadata store, after that in aligned segments the blob store writes without copying.
+private struct ChunkBuilder {
+    private var head: [UInt8] = []
+    private var current = ChunkSegments()
+    /// A chunk was cut or the head outgrew ``FileIngest/smallLimit``: every chunk from now on is a blob.
+    private var blobs = false
+
+    /// The whole body, while it is small and uncut.
+    var small: [UInt8]? { blobs ? nil : head }
+
+    var isEmpty: Bool { current.count == 0 && head.isEmpty }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if !blobs, head.count + bytes.count <= FileIngest.smallLimit { return head.append(contentsOf: bytes) }
+        if !blobs {
+            blobs = true
+            head.withUnsafeBytes { current.append($0) }
+            head = []
+        }
+        current.append(bytes)
+    }
+
+    /// The chunk built so far; the next one starts empty.
+    mutating func take() -> ChunkSegments {
+        if !blobs {
+            blobs = true
+            head.withUnsafeBytes { current.append($0) }
+            head = []
+        }
+        defer { current = ChunkSegments() }
+        return current
+    }
+}
+
 /// The MD5 of a body, continued chunk by chunk on a chain of tasks so it runs beside the cutting and
 /// the chunk hashing; at most ``FileIngest/window`` chunks wait for it.
 private struct MD5Lane {
@@ -118,11 +156,11 @@ private struct MD5Lane {
     private var queued: [Task<State, Never>] = []
     private var last: Task<State, Never>?
 
-    mutating func feed(_ chunk: [UInt8]) async {
+    mutating func feed(_ chunk: some BlobBytes) async {
         let previous = last
         let next = Task {
             var s = await previous?.value ?? State()
-            chunk.withUnsafeBytes { s.hash.update(bufferPointer: $0) }
+            chunk.forEachPiece { s.hash.update(bufferPointer: $0) }
             return s
         }
         last = next

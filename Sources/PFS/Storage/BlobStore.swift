@@ -7,7 +7,7 @@ public import Foundation
 public protocol BlobStore: Sendable {
     /// Stores `data` under `digest` unless it is already there. The blob is visible and durable only once
     /// ``makeDurable(_:)`` returns for it.
-    func put(_ digest: Digest, _ data: [UInt8]) async throws
+    func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws
     /// Whether the blob exists; an existing blob is marked as recently used so a running GC keeps it.
     func touch(_ digest: Digest) async throws -> Bool
     /// The blob's bytes, read into storage of the caller's type, or nil if it does not exist.

@@ -63,7 +63,7 @@ public final class LocalBlobStore: BlobStore {
     // from the device (a 256 MiB S3 GET right after its PUT: 617-1022 MiB/s vs 770-985). Smaller blobs are
     // written where the caller is, which has them in its CPU cache (moving buffered writes to `io` made a
     // 1 GiB put 15% slower).
-    public func put(_ digest: Digest, _ data: [UInt8]) async throws {
+    public func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws {
         if data.count >= Self.directMinimum, directIO.withLock({ $0 }) {
             try await Self.io.runIfActive { try self.writeBlob(digest, data, direct: true) }
         } else {
@@ -129,7 +129,7 @@ public final class LocalBlobStore: BlobStore {
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    private func writeBlob(_ digest: Digest, _ data: [UInt8], direct: Bool) throws {
+    private func writeBlob<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes, direct: Bool) throws {
         if access(path(digest), F_OK) == 0 { return }
         // Written to tmp/ without a sync; makeDurable syncs and renames, so a name under ab/ always
         // holds complete, synced content even after a crash.
@@ -143,42 +143,118 @@ public final class LocalBlobStore: BlobStore {
         }
         guard fd >= 0 else { throw PFSError.io("cannot create \(tmpPath): \(Self.errnoText())") }
         defer { close(fd) }
-        var done = 0
+        var offset = 0
+        var buffered = false
         do {
-            try data.withUnsafeBytes { buf in
-                if wroteDirect {
-                    done = try writeDirect(fd, buf, tmpPath)
-                    // The unaligned tail (or all of it, where the file system refused) goes through the page cache.
-                    if done < buf.count { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~cpfs_o_direct()) }
+            try data.withPieces { given in
+                var pieces = given
+                // Whole aligned pieces (a chunk's segments) go out in one direct write, with no copy.
+                if wroteDirect, let whole = try writeDirect(fd, alignedPrefixOf: pieces, tmpPath) {
+                    offset = whole.bytes
+                    pieces = Array(pieces.dropFirst(whole.pieces))
+                    if whole.partial > 0 { pieces[0] = UnsafeRawBufferPointer(rebasing: pieces[0][whole.partial...]) }
                 }
-                try Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: buf[done...]), at: done, tmpPath)
+                for piece in pieces {
+                    var done = 0
+                    if wroteDirect {
+                        done = try writeDirect(fd, piece, at: offset, tmpPath)
+                        // An unaligned tail (or all of it, where the file system refused) goes through the page cache,
+                        // and so does everything after it.
+                        if done < piece.count {
+                            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~cpfs_o_direct())
+                            wroteDirect = false
+                        }
+                    }
+                    if done < piece.count {
+                        try Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: piece[done...]), at: offset + done, tmpPath)
+                        buffered = true
+                    }
+                    offset += piece.count
+                }
             }
         } catch {
             unlink(tmpPath)
             throw error
         }
         // Start writeback of what went through the page cache now, so the final sync finds little left to do.
-        if done < data.count { _ = cpfs_start_writeback(fd) }
+        if buffered { _ = cpfs_start_writeback(fd) }
         staged.withLock { $0[digest, default: []].append(tmpPath) }
     }
 
-    /// Writes the largest block-aligned prefix of `buf` with O_DIRECT through an aligned scratch buffer and returns its
-    /// length; 0 if the file system refused (from then on the store writes through the page cache).
-    private func writeDirect(_ fd: Int32, _ buf: UnsafeRawBufferPointer, _ name: String) throws -> Int {
+    /// Writes the leading pieces that are aligned and whole blocks, and the block-aligned prefix of the piece after
+    /// them if it is aligned, with one O_DIRECT `pwritev` from where they are: how many whole pieces, bytes, and
+    /// bytes of the next piece it wrote; nil when there is nothing such or the file system refused.
+    private func writeDirect(_ fd: Int32, alignedPrefixOf pieces: [UnsafeRawBufferPointer], _ name: String)
+        throws -> (pieces: Int, bytes: Int, partial: Int)?
+    {
+        let block = Self.directAlignment
+        func aligned(_ p: UnsafeRawBufferPointer) -> Bool { Int(bitPattern: p.baseAddress) % block == 0 }
+        let n = pieces.prefix { aligned($0) && $0.count % block == 0 && $0.count > 0 }.count
+        var iov = pieces.prefix(n).map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+        var partial = 0
+        if n < pieces.count, aligned(pieces[n]), pieces[n].count >= block {
+            partial = pieces[n].count & ~(block - 1)
+            iov.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: pieces[n].baseAddress), iov_len: partial))
+        }
+        let total = iov.reduce(0) { $0 + $1.iov_len }
+        guard total > 0 else { return nil }
+        var done = 0
+        while done < total {
+            // Past what is written: the iovecs still to go, the first one trimmed.
+            var skip = done
+            var first = 0
+            while skip >= iov[first].iov_len {
+                skip -= iov[first].iov_len
+                first += 1
+            }
+            var rest = Array(iov[first...])
+            rest[0].iov_base += skip
+            rest[0].iov_len -= skip
+            let r = pwritev(fd, rest, Int32(rest.count), off_t(done))
+            if r < 0 {
+                if errno == EINTR { continue }
+                if errno == EINVAL && done == 0 {
+                    directIO.withLock { $0 = false }
+                    return nil
+                }
+                throw PFSError.io("write \(name): \(Self.errnoText())")
+            }
+            done += r
+        }
+        return (n, total, partial)
+    }
+
+    /// Writes the largest block-aligned prefix of `buf` at `offset` (a multiple of the block size) with O_DIRECT,
+    /// from `buf` itself when it is aligned, else through an aligned scratch buffer, and returns its length; 0 if
+    /// the file system refused (from then on the store writes through the page cache).
+    private func writeDirect(_ fd: Int32, _ buf: UnsafeRawBufferPointer, at offset: Int, _ name: String) throws -> Int {
         let aligned = buf.count & ~(Self.directAlignment - 1)
         guard aligned > 0 else { return 0 }
-        let scratch = scratchBuffers.withLock { $0.popLast() } ?? Scratch(pointer: .allocate(byteCount: Self.directBlock, alignment: Self.directAlignment))
-        defer { scratchBuffers.withLock { if $0.count < Self.ioThreads { $0.append(scratch) } else { scratch.pointer.deallocate() } } }
+        let inPlace = Int(bitPattern: buf.baseAddress) % Self.directAlignment == 0
+        let scratch =
+            inPlace
+            ? nil : scratchBuffers.withLock { $0.popLast() } ?? Scratch(pointer: .allocate(byteCount: Self.directBlock, alignment: Self.directAlignment))
+        defer {
+            if let scratch {
+                scratchBuffers.withLock { if $0.count < Self.ioThreads { $0.append(scratch) } else { scratch.pointer.deallocate() } }
+            }
+        }
         var off = 0
         while off < aligned {
             let n = min(Self.directBlock, aligned - off)
-            scratch.pointer.copyMemory(from: buf.baseAddress! + off, byteCount: n)
+            let source: UnsafeRawPointer
+            if let scratch {
+                scratch.pointer.copyMemory(from: buf.baseAddress! + off, byteCount: n)
+                source = UnsafeRawPointer(scratch.pointer)
+            } else {
+                source = buf.baseAddress! + off
+            }
             var written = 0
             while written < n {
-                let r = pwrite(fd, scratch.pointer + written, n - written, off_t(off + written))
+                let r = pwrite(fd, source + written, n - written, off_t(offset + off + written))
                 if r < 0 {
                     if errno == EINTR { continue }
-                    if errno == EINVAL && off == 0 && written == 0 {
+                    if errno == EINVAL && offset == 0 && off == 0 && written == 0 {
                         directIO.withLock { $0 = false }
                         return 0
                     }
