@@ -1,3 +1,4 @@
+import CPFSSystem
 import Foundation
 import Glibc
 import PFS
@@ -77,14 +78,17 @@ import Testing
             let mine = try staged(dead, "closed bytes", record: StagedFileRecord(source: "store-a", branch: branch, path: "dir/ä b.txt", mtime: mtime))
             let open = try staged(dead, "half writ", record: nil)
             let other = try staged(dead, "theirs", record: StagedFileRecord(source: "server:30650", branch: branch, path: "x", mtime: mtime))
+            // A record that does not decode counts as none: the file is removed, not committed somewhere.
+            let garbled = try staged(dead, "junk", record: nil)
+            #expect(fsetxattr(garbled.fd, StagedFileRecord.attribute, "{not json", 9, 0) == 0)
             // An emptied spare's record is dropped with its bytes.
             let spare = try staged(dead, "gone", record: StagedFileRecord(source: "store-a", branch: branch, path: "y", mtime: mtime))
             dead.giveBack(spare)
-            for f in [mine, open, other, spare] { close(f.fd) }
+            for f in [mine, open, other, spare, garbled] { close(f.fd) }
 
             let next = StagingFilePool(directory: dir, source: "store-a")
             let found = try #require(next.claim())
-            #expect(found.removed == 2 && found.removedBytes == 9)
+            #expect(found.removed == 3 && found.removedBytes == 13)
             #expect(found.foreign == 1)
             try #require(found.recovered.count == 1)
             let (file, record) = found.recovered[0]

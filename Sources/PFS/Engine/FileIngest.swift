@@ -55,7 +55,7 @@ struct FileIngest {
                             sha.update(bufferPointer: piece)
                             crc.update(piece)
                         }
-                        let d = Digest(bytes: Array(sha.finalize()))!
+                        let d = Digest(sha.finalize())
                         // In flight before the existence check, so a collection running now keeps what it finds.
                         inflight.add(CollectionOfOne(d))
                         registered.append(d)
@@ -125,23 +125,22 @@ private struct ChunkBuilder {
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         if !blobs, head.count + bytes.count <= FileIngest.smallLimit { return head.append(contentsOf: bytes) }
-        if !blobs {
-            blobs = true
-            head.withUnsafeBytes { current.append($0) }
-            head = []
-        }
+        becomeBlobs()
         current.append(bytes)
     }
 
     /// The chunk built so far; the next one starts empty.
     mutating func take() -> ChunkSegments {
-        if !blobs {
-            blobs = true
-            head.withUnsafeBytes { current.append($0) }
-            head = []
-        }
+        becomeBlobs()
         defer { current = ChunkSegments() }
         return current
+    }
+
+    private mutating func becomeBlobs() {
+        guard !blobs else { return }
+        blobs = true
+        head.withUnsafeBytes { current.append($0) }
+        head = []
     }
 }
 

@@ -21,9 +21,13 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.init(bytes: b)
     }
 
+    init(_ hash: SHA256.Digest) {
+        self.init(bytes: Array(hash))!
+    }
+
     /// SHA-256 of `data`.
     public static func of(_ data: UnsafeRawBufferPointer) -> Digest {
-        Digest(bytes: Array(SHA256.hash(data: data)))!
+        Digest(SHA256.hash(data: data))
     }
 
     /// SHA-256 of `data`.

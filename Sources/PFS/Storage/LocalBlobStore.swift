@@ -143,32 +143,17 @@ public final class LocalBlobStore: BlobStore {
         }
         guard fd >= 0 else { throw PFSError.io("cannot create \(tmpPath): \(Self.errnoText())") }
         defer { close(fd) }
-        var offset = 0
-        var buffered = false
+        var done = 0
         do {
-            try data.withPieces { given in
-                var pieces = given
-                // Whole aligned pieces (a chunk's segments) go out in one direct write, with no copy.
-                if wroteDirect, let whole = try writeDirect(fd, alignedPrefixOf: pieces, tmpPath) {
-                    offset = whole.bytes
-                    pieces = Array(pieces.dropFirst(whole.pieces))
-                    if whole.partial > 0 { pieces[0] = UnsafeRawBufferPointer(rebasing: pieces[0][whole.partial...]) }
-                }
+            try data.withPieces { pieces in
+                if wroteDirect { done = try writeDirect(fd, pieces, tmpPath) }
+                guard done < data.count else { return }
+                // The unaligned tail (or all of it, where the file system refused) goes through the page cache.
+                if wroteDirect { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~cpfs_o_direct()) }
+                var offset = 0
                 for piece in pieces {
-                    var done = 0
-                    if wroteDirect {
-                        done = try writeDirect(fd, piece, at: offset, tmpPath)
-                        // An unaligned tail (or all of it, where the file system refused) goes through the page cache,
-                        // and so does everything after it.
-                        if done < piece.count {
-                            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~cpfs_o_direct())
-                            wroteDirect = false
-                        }
-                    }
-                    if done < piece.count {
-                        try Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: piece[done...]), at: offset + done, tmpPath)
-                        buffered = true
-                    }
+                    let skip = Swift.min(Swift.max(done - offset, 0), piece.count)
+                    try Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: piece[skip...]), at: offset + skip, tmpPath)
                     offset += piece.count
                 }
             }
@@ -177,27 +162,30 @@ public final class LocalBlobStore: BlobStore {
             throw error
         }
         // Start writeback of what went through the page cache now, so the final sync finds little left to do.
-        if buffered { _ = cpfs_start_writeback(fd) }
+        if done < data.count { _ = cpfs_start_writeback(fd) }
         staged.withLock { $0[digest, default: []].append(tmpPath) }
     }
 
+    /// Writes a block-aligned prefix of the pieces with O_DIRECT and returns its length; 0 if the file system
+    /// refused (from then on the store writes through the page cache).
+    private func writeDirect(_ fd: Int32, _ pieces: [UnsafeRawBufferPointer], _ name: String) throws -> Int {
+        guard let first = pieces.first else { return 0 }
+        if Int(bitPattern: first.baseAddress) % Self.directAlignment == 0 { return try writeInPlace(fd, pieces, name) }
+        return try writeThroughScratch(fd, first, name)
+    }
+
     /// Writes the leading pieces that are aligned and whole blocks, and the block-aligned prefix of the piece after
-    /// them if it is aligned, with one O_DIRECT `pwritev` from where they are: how many whole pieces, bytes, and
-    /// bytes of the next piece it wrote; nil when there is nothing such or the file system refused.
-    private func writeDirect(_ fd: Int32, alignedPrefixOf pieces: [UnsafeRawBufferPointer], _ name: String)
-        throws -> (pieces: Int, bytes: Int, partial: Int)?
-    {
+    /// them if it is aligned, with one `pwritev` from where they are (a chunk's segments: no copy); returns the bytes.
+    private func writeInPlace(_ fd: Int32, _ pieces: [UnsafeRawBufferPointer], _ name: String) throws -> Int {
         let block = Self.directAlignment
-        func aligned(_ p: UnsafeRawBufferPointer) -> Bool { Int(bitPattern: p.baseAddress) % block == 0 }
-        let n = pieces.prefix { aligned($0) && $0.count % block == 0 && $0.count > 0 }.count
-        var iov = pieces.prefix(n).map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
-        var partial = 0
-        if n < pieces.count, aligned(pieces[n]), pieces[n].count >= block {
-            partial = pieces[n].count & ~(block - 1)
-            iov.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: pieces[n].baseAddress), iov_len: partial))
+        var iov: [iovec] = []
+        for p in pieces {
+            let whole = p.count & ~(block - 1)
+            guard Int(bitPattern: p.baseAddress) % block == 0, whole > 0 else { break }
+            iov.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: p.baseAddress), iov_len: whole))
+            if whole < p.count { break }
         }
         let total = iov.reduce(0) { $0 + $1.iov_len }
-        guard total > 0 else { return nil }
         var done = 0
         while done < total {
             // Past what is written: the iovecs still to go, the first one trimmed.
@@ -215,46 +203,31 @@ public final class LocalBlobStore: BlobStore {
                 if errno == EINTR { continue }
                 if errno == EINVAL && done == 0 {
                     directIO.withLock { $0 = false }
-                    return nil
+                    return 0
                 }
                 throw PFSError.io("write \(name): \(Self.errnoText())")
             }
             done += r
         }
-        return (n, total, partial)
+        return total
     }
 
-    /// Writes the largest block-aligned prefix of `buf` at `offset` (a multiple of the block size) with O_DIRECT,
-    /// from `buf` itself when it is aligned, else through an aligned scratch buffer, and returns its length; 0 if
-    /// the file system refused (from then on the store writes through the page cache).
-    private func writeDirect(_ fd: Int32, _ buf: UnsafeRawBufferPointer, at offset: Int, _ name: String) throws -> Int {
+    /// Writes the largest block-aligned prefix of `buf` through an aligned scratch buffer and returns its length.
+    private func writeThroughScratch(_ fd: Int32, _ buf: UnsafeRawBufferPointer, _ name: String) throws -> Int {
         let aligned = buf.count & ~(Self.directAlignment - 1)
         guard aligned > 0 else { return 0 }
-        let inPlace = Int(bitPattern: buf.baseAddress) % Self.directAlignment == 0
-        let scratch =
-            inPlace
-            ? nil : scratchBuffers.withLock { $0.popLast() } ?? Scratch(pointer: .allocate(byteCount: Self.directBlock, alignment: Self.directAlignment))
-        defer {
-            if let scratch {
-                scratchBuffers.withLock { if $0.count < Self.ioThreads { $0.append(scratch) } else { scratch.pointer.deallocate() } }
-            }
-        }
+        let scratch = scratchBuffers.withLock { $0.popLast() } ?? Scratch(pointer: .allocate(byteCount: Self.directBlock, alignment: Self.directAlignment))
+        defer { scratchBuffers.withLock { if $0.count < Self.ioThreads { $0.append(scratch) } else { scratch.pointer.deallocate() } } }
         var off = 0
         while off < aligned {
             let n = min(Self.directBlock, aligned - off)
-            let source: UnsafeRawPointer
-            if let scratch {
-                scratch.pointer.copyMemory(from: buf.baseAddress! + off, byteCount: n)
-                source = UnsafeRawPointer(scratch.pointer)
-            } else {
-                source = buf.baseAddress! + off
-            }
+            scratch.pointer.copyMemory(from: buf.baseAddress! + off, byteCount: n)
             var written = 0
             while written < n {
-                let r = pwrite(fd, source + written, n - written, off_t(offset + off + written))
+                let r = pwrite(fd, scratch.pointer + written, n - written, off_t(off + written))
                 if r < 0 {
                     if errno == EINTR { continue }
-                    if errno == EINVAL && offset == 0 && off == 0 && written == 0 {
+                    if errno == EINVAL && off == 0 && written == 0 {
                         directIO.withLock { $0 = false }
                         return 0
                     }
