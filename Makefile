@@ -10,7 +10,7 @@ DEB_MOUNT  := rsync tar findutils grep strace
 PREFIX     ?= /usr/local
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release install install-helper run demo test test-compat test-mount compat-deps mount-deps bench clean proto
+.PHONY: all deps build release install install-helper run demo test test-compat test-mount compat-deps mount-deps bench clean proto fuzz
 
 all: build
 
@@ -100,6 +100,13 @@ bench: release
 
 	PACHS3_BIN=.build/release/pachs3 python3 benchmarks/mount_bench.py
 
+# Coverage-guided fuzzing (libFuzzer, AddressSanitizer) of the parsers of what clients and stores send; not
+# part of `make test`. Tests/Fuzz is a package of its own, since its targets only link with the fuzzer.
+# FUZZ_SECONDS per target; an input that crashes or hangs lands in .build/fuzz (see Tests/Fuzz/run.sh).
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) Tests/Fuzz/run.sh
+
 # Regenerates the committed Swift in Sources/PFSProto/Generated from proto/ (protoc from Debian's
 # protobuf-compiler, the two plugins built in release mode from the package's own dependencies).
 # Neither `make build`, `make run` nor CI runs this.
@@ -118,4 +125,4 @@ proto:
 		pfs/pfs.proto auth/auth.proto version/version.proto pachs3/pachs3.proto
 
 clean:
-	rm -rf .build
+	rm -rf .build Tests/Fuzz/.build

@@ -140,6 +140,20 @@ import Testing
         #expect(s3Error { try S3XMLRequests.parseDelete(bytes(body)) }?.code == "MalformedXML")
     }
 
+    /// Found by `make fuzz`: an element name that is not UTF-8 made FoundationXML trap, taking the server with it.
+    @Test(arguments: [
+        [0x3C, 0x43, 0x6C, 0x6F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x73, 0x3C, 0x3C],
+        Array("<Delete><Object><Key>".utf8) + [0xC3, 0x28] + Array("</Key></Object></Delete>".utf8),
+        Array("<Delete><Obj".utf8) + [0xFF] + Array("ect><Key>a</Key></Obj\u{FF}ect></Delete>".utf8),
+    ] as [[UInt8]])
+    func bodiesThatAreNotUTF8AreMalformed(_ body: [UInt8]) {
+        #expect(s3Error { try S3XMLRequests.parseCompleteMultipartUpload(body) }?.code == "MalformedXML")
+        #expect(s3Error { try S3XMLRequests.parseDelete(body) }?.code == "MalformedXML")
+        #expect(s3Error { try S3XMLRequests.parseVersioningConfiguration(body) }?.code == "MalformedXML")
+        #expect(s3Error { try S3XMLRequests.parseCreateBucketConfiguration(body) }?.code == "MalformedXML")
+        #expect(s3Error { _ = try S3XMLRequests.parseAccessControlPolicy(body) }?.code == "MalformedXML")
+    }
+
     @Test func deleteRejectsTooDeepNesting() {
         let deep = String(repeating: "<a>", count: 20) + String(repeating: "</a>", count: 20)
         #expect(s3Error { try S3XMLRequests.parseDelete(bytes("<Delete><Object><Key>k</Key>\(deep)</Object></Delete>")) }?.code == "MalformedXML")

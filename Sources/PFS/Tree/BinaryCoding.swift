@@ -66,6 +66,20 @@ struct BinaryReader {
         }
     }
 
+    /// A varint that counts what follows in these bytes (entries, bytes of a field), so it is at most their number
+    /// left: a corrupt count fails here instead of overflowing an index or reserving memory it cannot fill.
+    mutating func count() throws -> Int {
+        let v = try varint()
+        guard v <= UInt64(bytes.count - position) else { throw PFSError.corrupt("count beyond the end of the record") }
+        return Int(v)
+    }
+
+    /// A varint that must fit an `Int`.
+    mutating func int() throws -> Int {
+        guard let v = Int(exactly: try varint()) else { throw PFSError.corrupt("number out of range") }
+        return v
+    }
+
     mutating func signed() throws -> Int64 {
         let u = try varint()
         return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
@@ -75,8 +89,7 @@ struct BinaryReader {
 
     /// Reads a length-prefixed byte string in place, without copying it out.
     mutating func field<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
-        let n = Int(try varint())
-        guard n >= 0, position + n <= bytes.count else { throw PFSError.corrupt("truncated record") }
+        let n = try count()
         defer { position += n }
         let start = position
         return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + n])) }

@@ -61,9 +61,8 @@ struct TreeNode: Sendable {
         var r = BinaryReader(bytes)
         let tag = try r.byte()
         guard tag == leafTag || tag == internalTag else { throw PFSError.corrupt("not a tree node") }
-        let level = Int(try r.varint())
-        let n = Int(try r.varint())
-        guard n <= bytes.count else { throw PFSError.corrupt("bad node entry count") }
+        let level = try r.int()
+        let n = try r.count()
         var node = TreeNode(level: level, keys: [], entries: [], children: [])
         node.keys.reserveCapacity(n)
         if tag == leafTag { node.entries.reserveCapacity(n) }
@@ -151,7 +150,7 @@ struct TreeNode: Sendable {
         let md5 = try r.data()
         let etag = try r.string()
         let ct = try strings.string(&r)
-        let mc = Int(try r.varint())
+        let mc = try r.count()
         var meta: [String: String] = [:]
         for _ in 0..<mc {
             let k = try strings.string(&r)
@@ -163,13 +162,12 @@ struct TreeNode: Sendable {
         let tag = try r.byte()
         switch tag & ~(partsFlag | previousFlag | checksumFlag | partChecksumsFlag) {
         case 0: content = .chunks(try decodeChunks(&r))
-        case 1: content = .index(try r.digest(), count: Int(try r.varint()))
+        case 1: content = .index(try r.digest(), count: try r.int())
         default: throw PFSError.corrupt("bad content tag")
         }
         var partSizes: [UInt64]?
         if tag & partsFlag != 0 {
-            let n = Int(try r.varint())
-            guard n <= r.bytes.count else { throw PFSError.corrupt("bad part count") }
+            let n = try r.count()
             partSizes = try (0..<n).map { _ in try r.varint() }
         }
         var previous: VersionLink?
@@ -196,8 +194,7 @@ struct TreeNode: Sendable {
         var partChecksums: [ContentChecksum]?
         if tag & partChecksumsFlag != 0 {
             guard let algorithm = checksum?.algorithm else { throw PFSError.corrupt("part checksums without a checksum") }
-            let n = Int(try r.varint())
-            guard n <= r.bytes.count else { throw PFSError.corrupt("bad part checksum count") }
+            let n = try r.count()
             partChecksums = try (0..<n).map { _ in
                 guard let c = ContentChecksum(algorithm, value: try r.data()) else { throw PFSError.corrupt("bad part checksum") }
                 return c
@@ -222,8 +219,7 @@ struct TreeNode: Sendable {
     private static let crcFlag: UInt64 = 1 << 33
 
     static func decodeChunks(_ r: inout BinaryReader) throws -> [ChunkRef] {
-        let n = Int(try r.varint())
-        guard n <= r.bytes.count else { throw PFSError.corrupt("bad chunk count") }
+        let n = try r.count()
         var refs = [ChunkRef]()
         refs.reserveCapacity(n)
         for _ in 0..<n {

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-public import PFS
+import PFS
 
 /// What the mount knows of a node: its kind, and for a file, the stored version.
 struct NodeAttributes: Sendable {

@@ -13,11 +13,13 @@ struct XMLTree: Sendable {
     var text: String
     var children: [XMLTree]
 
-    /// Parses `bytes`; nil when they are not well-formed XML, declare a DTD or entities, nest deeper
+    /// Parses `bytes`; nil when they are not well-formed UTF-8 XML, declare a DTD or entities, nest deeper
     /// than `maxDepth` or hold more than `maxElements` elements.
     static func parse(_ bytes: [UInt8], maxDepth: Int = 8, maxElements: Int) -> XMLTree? {
         // S3 refuses DTDs; refusing them here also rules out entity-expansion attacks.
         if containsMarkupDeclaration(bytes) { return nil }
+        // FoundationXML traps on a name that is not UTF-8 (a 13-byte body brought the server down), and S3 takes only UTF-8.
+        guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false
