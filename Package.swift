@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "PFSClientTests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
         .testTarget(
             name: "S3GatewayTests",
-            dependencies: ["S3Gateway", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["S3Gateway", "PFSTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [.package(path: "../..")],
     targets: [
         .executableTarget(name: "FuzzS3Requests", dependencies: [.product(name: "S3Gateway", package: pachs3)]),
+        .executableTarget(name: "FuzzPostForm", dependencies: [.product(name: "S3Gateway", package: pachs3)]),
         .executableTarget(name: "FuzzAWSChunked", dependencies: [.product(name: "S3Gateway", package: pachs3)]),
         .executableTarget(name: "FuzzPFSModel", dependencies: [.product(name: "PFSClient", package: pachs3)]),
         .executableTarget(name: "FuzzTreeNode", dependencies: [.product(name: "PFS", package: pachs3)]),

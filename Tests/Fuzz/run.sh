@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=../../.build/fuzz
 seconds=${FUZZ_SECONDS:-120}
-targets=${FUZZ_TARGETS:-FuzzS3Requests FuzzAWSChunked FuzzPFSModel FuzzTreeNode}
+targets=${FUZZ_TARGETS:-FuzzS3Requests FuzzAWSChunked FuzzPostForm FuzzPFSModel FuzzTreeNode}
 
 for t in $targets; do
     # Not `--sanitize=fuzzer --sanitize=address`: SwiftPM hands those to swiftc in either order and the compile

@@ -1,3 +1,4 @@
+import PFSTestSupport
 import Testing
 
 @testable import PFS
@@ -40,26 +41,14 @@ import Testing
     /// The compiled matcher agrees with the plain backtracking definition on every small pattern and path
     /// over an alphabet that has each kind of token.
     @Test func agreesWithBacktracking() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let alphabet: [Character] = ["a", "b", "/", "*", "?", "[", "]", "!", "-", "\\"]
         let pathAlphabet: [Character] = ["a", "b", "/", "-", "*"]
         for _ in 0..<20_000 {
-            let pattern = String((0..<rng.next(below: 8)).map { _ in alphabet[rng.next(below: alphabet.count)] })
-            let path = String((0..<rng.next(below: 8)).map { _ in pathAlphabet[rng.next(below: pathAlphabet.count)] })
+            let pattern = String((0..<Int.random(in: 0..<8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            let path = String((0..<Int.random(in: 0..<8, using: &rng)).map { _ in pathAlphabet.randomElement(using: &rng)! })
             #expect(Glob(pattern).matches(path) == Backtracking(pattern).matches(path), "\(pattern) against \(path)")
         }
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(below n: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(n))
     }
 }
 

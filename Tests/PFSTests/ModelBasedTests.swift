@@ -1,4 +1,5 @@
 import Foundation
+import PFSTestSupport
 import Testing
 
 @testable import PFS

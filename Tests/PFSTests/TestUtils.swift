@@ -1,4 +1,5 @@
 import Foundation
+import PFSTestSupport
 import Testing
 
 @testable import PFS
@@ -95,21 +96,6 @@ func chunkCutPoints(_ data: [UInt8], pieces: [Int]) -> [Int] {
 }
 
 // MARK: randomness
-
-/// A small, fast, seedable PRNG (SplitMix64), so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func randomBytes(_ count: Int, using rng: inout some RandomNumberGenerator) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)

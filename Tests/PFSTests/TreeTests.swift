@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import PFSTestSupport
 import Testing
 
 @testable import PFS

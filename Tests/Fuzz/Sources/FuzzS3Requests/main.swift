@@ -2,8 +2,8 @@ import Foundation
 @testable import S3Gateway
 
 /// The S3 gateway's parsers of what a client sends, each on arbitrary bytes: request XML, headers with their
-/// own grammar (Range, conditionals, copy source, dates), percent-encoding, POST policies, and whole
-/// requests (method, path, query, headers) through routing and signature checks.
+/// own grammar (Range, conditionals, copy source, dates), percent-encoding, POST policies, listing continuation
+/// tokens, and whole requests (method, path, query, headers) through routing and signature checks.
 ///
 /// The first byte picks the parser; the rest is its input. None may crash, hang or read out of bounds;
 /// whatever they accept must satisfy the invariants checked here.
@@ -13,7 +13,7 @@ public func fuzzS3Requests(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard let selector = all.first else { return 0 }
     let body = Array(all.dropFirst())
     let text = String(decoding: body, as: UTF8.self)
-    switch selector % 12 {
+    switch selector % 13 {
     case 0:
         if let c = try? S3XMLRequests.parseCompleteMultipartUpload(body) {
             precondition(c.parts.allSatisfy { (1...S3XMLRequests.maxPartNumber).contains($0.partNumber) })
@@ -52,7 +52,11 @@ public func fuzzS3Requests(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         _ = try? S3PostPolicy(base64: text)
         _ = try? S3PostPolicy(base64: Data(body).base64EncodedString())
     case 9, 10, 11:
-        request(text, check: selector % 12)
+        request(text, check: selector % 13)
+    case 12:
+        if let token = try? S3Responder.ContinuationToken(decoding: text) {
+            precondition((try? S3Responder.ContinuationToken(decoding: token.encoded)) == token)
+        }
     default:
         break
     }
