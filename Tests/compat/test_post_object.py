@@ -129,3 +129,19 @@ def test_signed_forms_with_auth_on(secure, v4):
     nowhere = requests.post(f"{gw.endpoint}/master.{unique_repo('none')}", data={"key": "k"}, files={"file": ("f", b"x")}, timeout=60)
     assert_raw_error(nowhere, "AccessDenied", 403)
     assert gw.history(bucket) == history
+
+
+def test_malformed_forms_are_refused_and_the_server_stays_up(gateway, endpoint, bucket, seed):
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    headers = {"Content-Type": "multipart/form-data; boundary=xYz"}
+    # The first form brought the server down through MultipartKit (a byte over 127 in a header name; `make fuzz`).
+    for body in (
+        b"--xYz\r\nCont\x94\x8b: x\r\n\r\nv\r\n--xYz--\r\n",
+        b"--xYz\r\nno colon\r\n\r\nv\r\n--xYz--\r\n",
+        b"--xYz\r\nContent-Disposition: form-data; name=\"key\"\r\n" + b"X" * 9000 + b"\r\n\r\n",
+    ):
+        r = requests.post(f"{endpoint}/{bucket}", data=body, headers=headers, timeout=30)
+        assert_raw_error(r, "MalformedPOSTRequest", 400)
+    assert requests.get(f"{endpoint}/{bucket}", timeout=30).status_code == 200
+    assert gateway.history(bucket) == history

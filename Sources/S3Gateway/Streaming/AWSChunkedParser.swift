@@ -19,12 +19,37 @@ struct AWSChunkedParser {
 
     private var state = State.header
     private var line: [UInt8] = []
-    private(set) var headers: [ChunkHeader] = []
+    /// Whether chunk headers are kept for ``nextHeader()`` (to check chunk signatures); otherwise none are.
+    let keepsHeaders: Bool
+    /// The kept headers not yet taken, from `headersTaken` on: a body of many small chunks would otherwise
+    /// grow them past the size of the body itself.
+    private var headers: [ChunkHeader] = []
+    private var headersTaken = 0
+    private var trailerBytes = 0
     /// Trailer fields, names lower-cased.
     private(set) var trailers: [(name: String, value: String)] = []
     private(set) var decodedLength: UInt64 = 0
 
     static let maxLine = 8 * 1024
+    /// The trailer section may hold at most this many bytes (S3 sends a checksum and a signature).
+    static let maxTrailerBytes = 16 * 1024
+
+    init(keepsHeaders: Bool = false) {
+        self.keepsHeaders = keepsHeaders
+    }
+
+    /// The header of the next chunk whose data the caller has not checked yet, oldest first.
+    mutating func nextHeader() -> ChunkHeader? {
+        guard headersTaken < headers.count else { return nil }
+        defer {
+            headersTaken += 1
+            if headersTaken == headers.count {
+                headers.removeAll(keepingCapacity: true)
+                headersTaken = 0
+            }
+        }
+        return headers[headersTaken]
+    }
 
     var isComplete: Bool { if case .done = state { return true } else { return false } }
 
@@ -48,7 +73,7 @@ struct AWSChunkedParser {
             case .header:
                 guard let l = try readLine(&input) else { continue }
                 let header = try Self.parseHeader(l)
-                headers.append(header)
+                if keepsHeaders { headers.append(header) }
                 state = header.size == 0 ? .trailers : .data(remaining: header.size)
             case .trailers:
                 guard let l = try readLine(&input) else { continue }
@@ -56,6 +81,8 @@ struct AWSChunkedParser {
                     state = .done
                     continue
                 }
+                trailerBytes += l.count + 2
+                guard trailerBytes <= Self.maxTrailerBytes else { throw Self.malformed("the trailers are larger than 16 KiB") }
                 guard let colon = l.firstIndex(of: UInt8(ascii: ":")) else { throw Self.malformed("a trailer line has no ':'") }
                 let name = String(decoding: l[..<colon], as: UTF8.self).lowercased().trimmingSpaces()
                 let value = String(decoding: l[(colon + 1)...], as: UTF8.self).trimmingSpaces()

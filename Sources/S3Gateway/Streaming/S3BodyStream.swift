@@ -86,8 +86,8 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
         let spec: BodySpec
         let verified: BodyChecksum?
         var signatures: ChunkSignatureVerifier?
-        /// The chunk the next payload bytes belong to, and how many of its bytes are still to come.
-        var chunkIndex = 0
+        /// The chunk the next payload bytes belong to, and how many of its bytes are still to come (-1: none begun).
+        var chunk: AWSChunkedParser.ChunkHeader?
         var chunkRemaining = -1
         var parser: AWSChunkedParser?
         var pending: [ByteBuffer] = []
@@ -127,12 +127,13 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
 
         /// Feeds payload bytes to the chunk signature checks, closing each chunk as its last byte passes.
         private mutating func signChunkData(_ b: ByteBuffer) throws {
-            guard let parser else { return }
+            guard parser != nil else { return }
             var rest = b
             while rest.readableBytes > 0 {
                 if chunkRemaining < 0 {
-                    guard chunkIndex < parser.headers.count else { throw S3Error.incompleteBody() }
-                    chunkRemaining = parser.headers[chunkIndex].size
+                    guard let next = parser!.nextHeader() else { throw S3Error.incompleteBody() }
+                    chunk = next
+                    chunkRemaining = next.size
                     signatures!.beginChunk()
                 }
                 let n = Swift.min(chunkRemaining, rest.readableBytes)
@@ -140,8 +141,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                 slice.withUnsafeReadableBytes { signatures!.update($0) }
                 chunkRemaining -= n
                 if chunkRemaining == 0 {
-                    try signatures!.endChunk(signature: parser.headers[chunkIndex].signature)
-                    chunkIndex += 1
+                    try signatures!.endChunk(signature: chunk?.signature)
                     chunkRemaining = -1
                 }
             }
@@ -149,13 +149,15 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
 
         private mutating func finish() throws {
             if let parser { try parser.finish() }
-            if var signatures, let parser {
+            if var signatures, parser != nil {
                 // Every data chunk was checked as it passed; the final, empty chunk and the trailer remain.
-                guard chunkRemaining < 0, chunkIndex == parser.headers.count - 1 else { throw S3Error.incompleteBody() }
-                try signatures.verifyChunk(signature: parser.headers[chunkIndex].signature, data: [UInt8]())
-                if !parser.trailers.isEmpty {
-                    let sig = parser.trailers.first { $0.name == "x-amz-trailer-signature" }?.value
-                    try signatures.verifyTrailer(lines: parser.trailers, signature: sig)
+                guard chunkRemaining < 0, let last = parser!.nextHeader(), last.size == 0, parser!.nextHeader() == nil else {
+                    throw S3Error.incompleteBody()
+                }
+                try signatures.verifyChunk(signature: last.signature, data: [UInt8]())
+                if !parser!.trailers.isEmpty {
+                    let sig = parser!.trailers.first { $0.name == "x-amz-trailer-signature" }?.value
+                    try signatures.verifyTrailer(lines: parser!.trailers, signature: sig)
                 }
                 self.signatures = signatures
             }
@@ -189,7 +191,7 @@ struct S3BodyStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(
             base: base.makeAsyncIterator(), spec: spec, verified: verified, signatures: chunkSignature.map(ChunkSignatureVerifier.init),
-            parser: spec.chunked ? AWSChunkedParser() : nil,
+            parser: spec.chunked ? AWSChunkedParser(keepsHeaders: chunkSignature != nil) : nil,
             checksum: spec.checksum?.algorithm.makeHasher(), sha: spec.contentSHA256 == nil ? nil : SHA256())
     }
 }

@@ -1,4 +1,3 @@
-import MultipartKit
 import NIOCore
 
 /// An S3 POST upload (an HTML form, `multipart/form-data`) read as it streams: the fields before `file`, at most
@@ -21,7 +20,7 @@ final class S3PostForm<Base: AsyncSequence> where Base.Element == ByteBuffer {
     static var fieldBytesLimit: Int { 20 * 1024 }
 
     private var iterator: Base.AsyncIterator
-    private let parser: MultipartParser
+    private var parser: MultipartFormParser
     private var partHeaders: [(name: String, value: String)] = []
     private var partValue: [UInt8] = []
     private var fields = Fields()
@@ -49,20 +48,22 @@ final class S3PostForm<Base: AsyncSequence> where Base.Element == ByteBuffer {
 
     init(body: Base, boundary: String) {
         iterator = body.makeAsyncIterator()
-        parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { [unowned self] name, value in
+        parser = MultipartFormParser(boundary: boundary)
+    }
+
+    private func handle(_ event: MultipartFormParser.Event) {
+        switch event {
+        case .header(let name, let value):
             // Part headers count toward the limit too, or a form could grow them without end.
             if inFile || withinFieldLimit(adding: name.utf8.count + value.utf8.count) { partHeaders.append((name, value)) }
-        }
-        parser.onBody = { [unowned self] buffer in
+        case .body(let buffer):
             if !inFile, isFilePart { startFile() }
             if inFile {
                 if !fileDone { pending.append(buffer) }
             } else if !fileDone, withinFieldLimit(adding: buffer.readableBytes) {
                 partValue.append(contentsOf: buffer.readableBytesView)
             }
-        }
-        parser.onPartComplete = { [unowned self] in
+        case .partComplete:
             if !inFile, isFilePart { startFile() }
             if inFile {
                 fileDone = true
@@ -123,7 +124,7 @@ final class S3PostForm<Base: AsyncSequence> where Base.Element == ByteBuffer {
             return false
         }
         do {
-            try parser.execute(buffer)
+            for event in try parser.feed(buffer) { handle(event) }
         } catch {
             throw S3Error.malformedPOSTRequest("The body of your POST request is not well-formed multipart/form-data.")
         }
