@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: builds the fuzz targets with libFuzzer and AddressSanitizer, then runs each for FUZZ_SECONDS.
 # Each target's corpus grows in .build/fuzz/TARGET (seeded from Seeds/TARGET) and its log is .build/fuzz/TARGET.log;
-# an input that crashes, hangs (5 s) or takes over 3 GB is written beside them and stops the run.
+# an input that crashes, hangs (5 s), leaks or takes over 3 GB is written beside them and stops the run.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=../../.build/fuzz
@@ -17,8 +17,7 @@ done
 for t in $targets; do
     mkdir -p "$out/$t"
     echo "fuzzing $t for $seconds s"
-    # Leak reports are off: Foundation's XML parser leaks a CFString on every parse error.
-    if ! ASAN_OPTIONS=detect_leaks=0 ".build/debug/$t" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=3000 -detect_leaks=0 \
+    if ! ".build/debug/$t" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=3000 \
         -artifact_prefix="$out/$t-" "$out/$t" "Seeds/$t" > "$out/$t.log" 2>&1; then
         grep -E -A12 "==ERROR|Fatal error|crashed:|Test unit written" "$out/$t.log" | head -60
         exit 1
