@@ -1,3 +1,4 @@
+import FuzzSupport
 import NIOCore
 @testable import S3Gateway
 
@@ -5,18 +6,12 @@ import NIOCore
 /// CRLFs and trailers are split at every place the network may split them.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAWSChunked(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let bytes = UnsafeRawBufferPointer(start: start, count: count)
-    guard let first = bytes.first else { return 0 }
-    let step = Int(first % 17) + 1
-    var parser = AWSChunkedParser()
+    var parser = AWSChunkedParser(keepsHeaders: true)
     var decoded = 0
-    var offset = 1
     do {
-        while offset < bytes.count {
-            let end = min(bytes.count, offset + step)
-            let out = try parser.feed(ByteBuffer(bytes: bytes[offset..<end]))
-            decoded += out.reduce(0) { $0 + $1.readableBytes }
-            offset = end
+        for piece in pieces(of: UnsafeRawBufferPointer(start: start, count: count), maxPiece: 17) {
+            decoded += try parser.feed(piece).reduce(0) { $0 + $1.readableBytes }
+            while parser.nextHeader() != nil {}
         }
         try parser.finish()
     } catch {

@@ -1,4 +1,5 @@
 import Dispatch
+import FuzzSupport
 import NIOCore
 @testable import S3Gateway
 
@@ -7,18 +8,8 @@ import NIOCore
 /// file can hold no more bytes than the body.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPostForm(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let input = UnsafeRawBufferPointer(start: start, count: count)
-    guard let first = input.first else { return 0 }
-    let step = Int(first % 31) + 1
-    var pieces: [ByteBuffer] = []
-    var offset = 1
-    while offset < input.count {
-        let end = min(input.count, offset + step)
-        pieces.append(ByteBuffer(bytes: input[offset..<end]))
-        offset = end
-    }
+    let body = Pieces(pieces: pieces(of: UnsafeRawBufferPointer(start: start, count: count), maxPiece: 31))
     let done = DispatchSemaphore(value: 0)
-    let body = Pieces(pieces: pieces)
     Task {
         defer { done.signal() }
         let form = S3PostForm(body: body, boundary: "xYzZY")
