@@ -63,7 +63,7 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
         try await mapped {
             let page = try await client.listFiles(
                 try request.commit.ref(), prefix: request.prefix, startAfter: request.hasStartAfter ? request.startAfter : nil,
-                delimiter: request.hasDelimiter ? request.delimiter : nil, limit: Int(request.limit))
+                delimiter: request.hasDelimiter ? request.delimiter : nil, limit: try Self.pageSize(request.limit))
             return Pachs3V1_ListFilesResponse(page, commit: request.commit)
         }
     }
@@ -81,7 +81,7 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
     func diffFiles(request: Pachs3V1_DiffRequest, response: RPCWriter<Pachs3V1_FileChange>, context: ServerContext) async throws {
         let changes = try await mapped {
             try await client.diffFiles(
-                try request.new.ref(), old: request.hasOld ? try request.old.ref() : nil, prefix: request.prefix, limit: Int(request.limit))
+                try request.new.ref(), old: request.hasOld ? try request.old.ref() : nil, prefix: request.prefix, limit: try Self.count(request.limit))
         }
         try await response.write(contentsOf: changes.map { Pachs3V1_FileChange($0, commit: request.new) })
     }
@@ -91,14 +91,14 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
         let page = try await mapped {
             try await client.listVersions(
                 try r.commit.ref(), prefix: r.prefix, keyMarker: r.hasKeyMarker ? r.keyMarker : nil,
-                versionMarker: r.hasVersionMarker ? r.versionMarker : nil, delimiter: r.hasDelimiter ? r.delimiter : nil, limit: Int(r.limit))
+                versionMarker: r.hasVersionMarker ? r.versionMarker : nil, delimiter: r.hasDelimiter ? r.delimiter : nil, limit: try Self.pageSize(r.limit))
         }
         return Pachs3V1_ListVersionsResponse(page, commit: request.commit)
     }
 
     func listCommits(request: Pachs3V1_ListCommitsRequest, response: RPCWriter<PfsV2_CommitInfo>, context: ServerContext) async throws {
         let commits = try await mapped {
-            try await client.listCommits(try request.repo.model(), from: request.hasFrom ? try request.from.ref() : nil, limit: Int(request.limit))
+            try await client.listCommits(try request.repo.model(), from: request.hasFrom ? try request.from.ref() : nil, limit: try Self.count(request.limit))
         }
         try await response.write(contentsOf: commits.map(PfsV2_CommitInfo.init))
     }
@@ -282,4 +282,19 @@ struct PartMessages: AsyncSequence {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(iterator: iterator, checksum: checksum) }
+}
+
+extension Pachs3Service {
+    /// A page of a listing: 0 to 10,000 entries (S3 asks for at most 1,000), so no request makes the server
+    /// gather a whole repo for one answer.
+    static func pageSize(_ limit: Int64) throws -> Int {
+        guard (0...10_000).contains(limit) else { throw RPCError(code: .invalidArgument, message: "limit must be 0 to 10000, not \(limit)") }
+        return Int(limit)
+    }
+
+    /// How many of a streamed answer to send (0: all).
+    static func count(_ limit: Int64) throws -> Int {
+        guard limit >= 0 else { throw RPCError(code: .invalidArgument, message: "limit must not be negative, not \(limit)") }
+        return Int(limit)
+    }
 }

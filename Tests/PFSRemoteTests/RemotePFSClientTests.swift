@@ -124,6 +124,26 @@ import Testing
         try await server.close()
     }
 
+    /// A negative or huge page size is refused: a negative one listed the whole repo into one answer.
+    @Test func listingLimitsAreChecked() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        try await client.createRepo(RepoID("r"))
+        let master = CommitRef.branch(RepoID("r"), "master")
+        _ = try await client.putFile(master, path: "a", from: [Array("x".utf8)].async, options: PutOptions())
+        for limit in [-1, 10_001, Int.max] {
+            await #expect(throws: PFSError.self) { _ = try await client.listFiles(master, prefix: "", startAfter: nil, delimiter: nil, limit: limit) }
+            await #expect(throws: PFSError.self) {
+                _ = try await client.listVersions(master, prefix: "", keyMarker: nil, versionMarker: nil, delimiter: nil, limit: limit)
+            }
+        }
+        await #expect(throws: PFSError.self) { _ = try await client.listCommits(RepoID("r"), from: nil, limit: -1) }
+        await #expect(throws: PFSError.self) { _ = try await client.diffFiles(master, old: nil, prefix: "", limit: -1) }
+        #expect(try await client.listFiles(master, prefix: "", startAfter: nil, delimiter: nil, limit: 10_000).files.count == 1)
+        await client.close()
+        try await server.close()
+    }
+
     @Test func aStreamCutInTheMiddleCommitsNothing() async throws {
         let server = try await TestServer()
         let client = try server.client()
