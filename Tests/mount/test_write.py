@@ -374,3 +374,21 @@ def test_listings_are_complete_while_commits_are_in_flight(server, s3, repo):
         for _ in range(3):
             assert set(os.listdir(d)) == names
             time.sleep(0.02)
+
+
+def test_committed_files_reopened_for_writing_keep_their_bytes(server, s3, repo):
+    """Staging files are reused: one filled from the store used to keep its last user's position, and the next file
+    filled into it got that many zeros in front (a 70,000-byte file opened and closed came back 645,005 bytes)."""
+    d = server.mnt / repo / "master"
+    contents = {f"f{i}": os.urandom(70_000 + i) for i in range(4)}
+    for name, data in contents.items():
+        (d / name).write_bytes(data)
+    assert wait_until(lambda: all(s3_get(s3, repo, n) == c for n, c in contents.items()), 10)
+    for round in range(3):
+        for name, data in contents.items():
+            fd = os.open(d / name, os.O_WRONLY)
+            os.pwrite(fd, b"x", 5)
+            os.close(fd)
+            contents[name] = data[:5] + b"x" + data[6:]
+            assert (d / name).read_bytes() == contents[name], f"{name} in round {round}"
+        assert wait_until(lambda: all(s3_get(s3, repo, n) == c for n, c in contents.items()), 10)

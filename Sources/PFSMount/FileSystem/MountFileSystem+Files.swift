@@ -47,13 +47,18 @@ extension MountFileSystem {
                 if fi.flags & O_TRUNC != 0 { writes.changed(b) }
                 return req.open(f)
             }
-            let attrs = try await attributes(k)
+            var attrs = try await attributes(k)
             guard attrs.kind == .file, case .file(let ref, let path) = k.level else { throw FuseError(EISDIR) }
-            if case .branch(let b) = ref.base, let staged = writes.stagedFile(ref.repo, b, path) {
-                staged.opened()
-                f.fh = handles.withLock { $0.add(.file(.staged(staged))) }
-                cfuse3_set_keep_cache(&f, 0)
-                return req.open(f)
+            // A staged file may be committed and dropped between the two looks: look again at what is there.
+            for _ in 0..<3 {
+                if case .branch(let b) = ref.base, let staged = writes.stagedFile(ref.repo, b, path) {
+                    staged.opened()
+                    f.fh = handles.withLock { $0.add(.file(.staged(staged))) }
+                    cfuse3_set_keep_cache(&f, 0)
+                    return req.open(f)
+                }
+                if attrs.commit != nil { break }
+                attrs = try await attributes(k)
             }
             guard let commit = attrs.commit else { throw FuseError(ENOENT) }
             let reader = RangeReader(client: client, ref: .commit(ref.repo, commit), path: path, size: attrs.size, identity: attrs.contentIdentity, cache: blocks)

@@ -303,9 +303,13 @@ final class StagedFile: @unchecked Sendable {
     /// Appends `bytes` at the end (while filling the file from the store).
     func append(_ bytes: [UInt8]) async throws {
         try await settle()
+        // At the end, not at the descriptor's position: a staging file from the pool keeps the position its
+        // last user left, and writing there put that many zeros before a reopened file's bytes.
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw FuseError(errno) }
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, end + off_t(done)) }
             guard n > 0 else { throw FuseError(errno) }
             done += n
         }

@@ -224,9 +224,13 @@ final class WriteStage: @unchecked Sendable {
             old.discard()
             return f
         }
+        // No commit from the caller: what it looked at was staged, and a commit has taken the file since (the
+        // branch HEAD moved before the staged file was dropped). Starting empty lost the file's bytes.
+        var source = truncate ? nil : commit
+        if !truncate, source == nil { source = try await fs.commit(of: .branch(b.repo, b.name)) }
         let f = try newFile(b, path)
-        if !truncate, let commit {
-            let cref = CommitRef.commit(b.repo, commit)
+        if let source {
+            let cref = CommitRef.commit(b.repo, source)
             do {
                 let size = try await fs.client.inspectFile(cref, path: path).size
                 let len = min(size, limit ?? size)

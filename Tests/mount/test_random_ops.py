@@ -1,0 +1,120 @@
+"""Seeded random sequences of POSIX operations applied to the mount and to a local directory side by side: creates,
+writes at any offset (holes included), appends, truncates, reads, renames of files and directories, unlinks, mkdirs
+and rmdirs. Each operation must give the same result or the same errno on both, the trees must match along the way,
+and once the commits are in, S3 must hold exactly the local directory's files. `PACHS3_OPS_SEED` and `PACHS3_OPS`
+change the run."""
+import errno
+import os
+import pathlib
+import random
+
+import pytest
+
+from conftest import wait_until
+
+SEED = int(os.environ.get("PACHS3_OPS_SEED", "7"))
+OPS = int(os.environ.get("PACHS3_OPS", "400"))
+NAMES = ["a", "b", "c.txt", "d", "e f"]
+
+
+def outcome(fn):
+    """What `fn()` gave: ("ok", value) or ("errno", name)."""
+    try:
+        return ("ok", fn())
+    except OSError as e:
+        return ("errno", errno.errorcode.get(e.errno, str(e.errno)))
+
+
+def tree(root: pathlib.Path) -> dict:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = pathlib.Path(dirpath).relative_to(root).as_posix()
+        for d in dirnames:
+            out[f"{rel}/{d}/".lstrip("./")] = None
+        for f in filenames:
+            out[f"{rel}/{f}".lstrip("./")] = (pathlib.Path(dirpath) / f).read_bytes()
+    return out
+
+
+def random_path(rng: random.Random, depth: int = 2) -> str:
+    return "/".join(rng.choice(NAMES) for _ in range(rng.randint(1, depth)))
+
+
+def op(rng: random.Random):
+    """One operation as (description, function of a root directory)."""
+    kind = rng.choice(["create", "create", "pwrite", "pwrite", "append", "truncate", "read", "rename", "unlink",
+                       "mkdir", "mkdir", "rmdir", "stat"])
+    p = random_path(rng)
+    data = rng.randbytes(rng.choice([0, 1, 100, 5000, 70_000]))
+    offset = rng.choice([0, 1, 4095, 4096, 10_000, 80_000])
+    size = rng.choice([0, 1, 3000, 70_001])
+    q = random_path(rng)
+
+    def run(root: pathlib.Path):
+        target = root / p
+        if kind == "create":
+            with open(target, "wb") as f:
+                f.write(data)
+        elif kind == "pwrite":
+            fd = os.open(target, os.O_WRONLY)
+            try:
+                return os.pwrite(fd, data, offset)
+            finally:
+                os.close(fd)
+        elif kind == "append":
+            with open(target, "ab") as f:
+                return f.write(data)
+        elif kind == "truncate":
+            os.truncate(target, size)
+        elif kind == "read":
+            fd = os.open(target, os.O_RDONLY)
+            try:
+                return os.pread(fd, 6000, offset)
+            finally:
+                os.close(fd)
+        elif kind == "rename":
+            os.rename(target, root / q)
+        elif kind == "unlink":
+            os.unlink(target)
+        elif kind == "mkdir":
+            os.mkdir(target)
+        elif kind == "rmdir":
+            os.rmdir(target)
+        elif kind == "stat":
+            st = os.stat(target)
+            return (st.st_size if not os.path.isdir(target) else "dir")
+        return None
+
+    detail = {"create": f" {len(data)} B", "pwrite": f" {len(data)} B at {offset}", "append": f" {len(data)} B",
+              "truncate": f" to {size}", "read": f" at {offset}", "rename": f" -> {q!r}"}.get(kind, "")
+    return f"{kind} {p!r}{detail}", run
+
+
+@pytest.mark.parametrize("seed", [SEED, SEED + 1])
+def test_random_operations_match_a_local_directory(server, s3, repo, tmp_path, seed):
+    mount = server.mnt / repo / "master"
+    local = tmp_path / "local"
+    local.mkdir()
+    rng = random.Random(seed)
+    done = []
+    for i in range(OPS):
+        description, run = op(rng)
+        got, want = outcome(lambda: run(mount)), outcome(lambda: run(local))
+        done.append(description)
+        assert got == want, f"op {i} {description}: mount {got!r}, local {want!r}; ops so far: {done[-12:]}"
+        if i % 50 == 49:
+            assert tree(mount) == tree(local), f"trees differ after op {i}; ops so far: {done[-12:]}"
+    assert tree(mount) == tree(local)
+
+    # Every close committed: S3 shows the local files (directories are implicit or zero-byte `dir/` keys).
+    want = {k: v for k, v in tree(local).items() if v is not None}
+
+    def s3_files():
+        objects = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=f"master.{repo}"):
+            for o in page.get("Contents", []):
+                if not o["Key"].endswith("/"):
+                    objects[o["Key"]] = s3.get_object(Bucket=f"master.{repo}", Key=o["Key"])["Body"].read()
+        return objects
+
+    assert wait_until(lambda: s3_files() == want, 10), f"S3 {sorted(s3_files())} vs local {sorted(want)}"
