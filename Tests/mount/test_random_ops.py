@@ -93,7 +93,8 @@ def op(rng: random.Random):
     return f"{kind} {p!r}{detail}", run
 
 
-def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib.Path, seed: int) -> None:
+def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib.Path, seed: int, settle=None) -> None:
+    """Runs the operations on `mount` and `local`, then checks S3 (after `settle()`, which may unmount)."""
     local.mkdir()
     rng = random.Random(seed)
     done = []
@@ -105,6 +106,8 @@ def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib
         if i % 50 == 49:
             assert tree(mount) == tree(local), f"trees differ after op {i}; ops so far: {done[-12:]}"
     assert tree(mount) == tree(local)
+    if settle:
+        settle()
 
     # Every close committed: S3 shows the local files (directories are implicit or zero-byte `dir/` keys).
     want = {k: v for k, v in tree(local).items() if v is not None}
@@ -129,22 +132,33 @@ def test_random_operations_match_a_local_directory(server, s3, repo, tmp_path, s
     check_random_operations(server.mnt / repo / "master", s3, f"master.{repo}", tmp_path / "local", seed)
 
 
-def test_random_operations_through_a_network_mount(tmp_path):
-    """The same over the gRPC client (`pachs3 mount --address`), whose staged files stream as puts to the branch."""
+@pytest.mark.parametrize("options", ["", "commit=unmount"])
+def test_random_operations_through_a_network_mount(tmp_path, options):
+    """The same over the gRPC client (`pachs3 mount --address`), whose staged files stream as puts to the branch;
+    with `commit=unmount`, everything (deletions, renames, directories) is committed by the unmount."""
     server = Server(tmp_path / "data", free_port())
     server.start()
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    mount = subprocess.Popen([binary(), "mount", "--address", f"127.0.0.1:{server.grpc_port}", str(mnt)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = [binary(), "mount", "--address", f"127.0.0.1:{server.grpc_port}"] + (["-o", options] if options else []) + [str(mnt)]
+    mount = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def unmount():
+        subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60)
+        assert mount.wait(timeout=60) == 0
+
     try:
         assert wait_until(lambda: is_mounted(mnt), 30), "the network mount did not come up"
         s3 = server.s3()
         s3.create_bucket(Bucket="master.ops")
         assert wait_until(lambda: (mnt / "ops" / "master").is_dir(), 10)
-        check_random_operations(mnt / "ops" / "master", s3, "master.ops", tmp_path / "local", SEED + 2)
+        check_random_operations(mnt / "ops" / "master", s3, "master.ops", tmp_path / "local", SEED + 2,
+                                settle=unmount if options else None)
     finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60)
+        if mount.poll() is None:
+            subprocess.run(["umount", str(mnt)], capture_output=True, timeout=60)
         force_unmount(mnt)
+        if mount.poll() is None:
+            mount.kill()
         mount.wait(timeout=30)
         server.kill()
