@@ -34,6 +34,13 @@ import Testing
         #expect(complete)
     }
 
+    /// Only the very start of the body may hold a delimiter without the CRLF before it.
+    @Test(arguments: [1, 3, 1000])
+    func aBareDelimiterCountsOnlyAtTheStart(piece: Int) throws {
+        let body = Array("junk--xYz\r\nA: no\r\n\r\nx\r\n--xYz\r\nB: yes\r\n\r\ny\r\n--xYz--".utf8)
+        #expect(try parse(body, piece: piece).events == ["B=yes", "body:y"])
+    }
+
     @Test func aBodyThatEndsBeforeItsCloseIsIncomplete() throws {
         let (events, complete) = try parse(Array("--xYz\r\nA: b\r\n\r\ndata".utf8), piece: 3)
         #expect(events == ["A=b"])

@@ -35,6 +35,8 @@ struct MultipartFormParser {
     private let delimiter: [UInt8]
     private var state = State.preamble
     private var held = ByteBuffer()
+    /// Nothing of the body has been passed over yet: only here may the first delimiter come without its CRLF.
+    private var atBodyStart = true
 
     /// Whether the close delimiter has been read.
     var isComplete: Bool { if case .epilogue = state { true } else { false } }
@@ -64,12 +66,16 @@ struct MultipartFormParser {
             held.clear()
             return false
         case .preamble:
-            // The first delimiter may open the body without a CRLF before it.
-            let bare = delimiter.dropFirst(2)
-            if held.readableBytesView.starts(with: bare) {
-                held.moveReaderIndex(forwardBy: bare.count)
-                state = .afterDelimiter
-                return true
+            if atBodyStart {
+                let bare = delimiter.dropFirst(2)
+                let view = held.readableBytesView
+                if view.count < bare.count, bare.starts(with: view) { return false }
+                atBodyStart = false
+                if view.starts(with: bare) {
+                    held.moveReaderIndex(forwardBy: bare.count)
+                    state = .afterDelimiter
+                    return true
+                }
             }
             if let at = find(delimiter) {
                 held.moveReaderIndex(to: at + delimiter.count)
