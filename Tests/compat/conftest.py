@@ -166,9 +166,9 @@ class Gateway:
         return [f[2] for f in (l.split() for l in out.splitlines()[1:]) if len(f) >= 3 and COMMIT_ID.match(f[2])]
 
 
-@pytest.fixture(scope="session")
-def gateway():
-    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-compat-"))
+def running_gateway(prefix: str):
+    """A `pachs3 serve` in a fresh directory for as long as the generator runs; it must then exit 0 on SIGTERM."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
     gw = Gateway(_binary(), root)
     gw.start()
     try:
@@ -178,6 +178,11 @@ def gateway():
         log = gw.log_tail()
         shutil.rmtree(root, ignore_errors=True)
         assert status == 0, f"pachs3 serve did not exit 0 within {STOP_DEADLINE:.0f} s of SIGTERM (status {status}):\n{log}"
+
+
+@pytest.fixture(scope="session")
+def gateway():
+    yield from running_gateway("pachs3-compat-")
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,14 @@ import base64
 import hashlib
 import http.client
 import os
-import pathlib
 import random
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 import pytest
 
-from conftest import Gateway, _binary
+from conftest import running_gateway
 
 SEED = int(os.environ.get("PACHS3_FUZZ_SEED", "20261207"))
 REQUESTS = int(os.environ.get("PACHS3_FUZZ_REQUESTS", "1500"))
@@ -154,16 +151,8 @@ def send(host: str, port: int, method: str, path: str, query, headers: dict, bod
 
 @pytest.fixture(scope="module")
 def own_gateway():
-    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-fuzz-"))
-    gw = Gateway(_binary(), root)
-    gw.start()
-    try:
-        yield gw
-    finally:
-        status = gw.stop()
-        log = gw.log_tail()
-        shutil.rmtree(root, ignore_errors=True)
-        assert status == 0, f"pachs3 serve did not exit 0 after the random requests (status {status}):\n{log}"
+    """A server of its own: if these requests bring one down, the other tests' server is not it."""
+    yield from running_gateway("pachs3-fuzz-")
 
 
 def test_random_requests_get_answers_not_crashes(own_gateway):
