@@ -88,7 +88,7 @@ private final class LaggingBlobStore: BlobStore {
     func delete(_ digest: Digest, unlessUsedAfter cutoff: Date) async throws -> Bool {
         try await base.delete(digest, unlessUsedAfter: cutoff.addingTimeInterval(lag))
     }
-    func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws { try await base.put(digest, data) }
+    func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws -> Bool { try await base.put(digest, data) }
     func touch(_ digest: Digest) async throws -> Bool { try await base.touch(digest) }
     func get<Bytes: FillableByteChunk>(_ digest: Digest, as: Bytes.Type) async throws -> Bytes? { try await base.get(digest, as: Bytes.self) }
     func makeDurable(_ digests: [Digest]) async throws { try await base.makeDurable(digests) }

@@ -52,14 +52,13 @@ public final class FileBatch {
     /// Moves the small content of `content` to the blob store.
     private func spill(_ content: inout IngestedContent) async throws {
         let blobs = engine.blobs
-        var digests: [Digest] = []
+        var staged: [Digest] = []
         for (d, b) in content.smallChunks {
             engine.inflight.add(CollectionOfOne(d))
             inflight.append(d)
-            digests.append(d)
-            if !(try await blobs.touch(d)) { try await blobs.put(d, b) }
+            if !(try await blobs.touch(d)), try await blobs.put(d, b) { staged.append(d) }
         }
-        try await blobs.makeDurable(digests)
+        try await blobs.makeDurable(staged)
         content.chunks = content.chunks.map { ChunkRef(digest: $0.digest, size: $0.size, inMeta: false, crc32: $0.crc32) }
         content.smallChunks = [:]
     }

@@ -33,6 +33,8 @@ struct FileIngest {
         var size: UInt64 = 0
         var md5 = MD5Lane()
         let registered = RegisteredChunks()
+        // What this body's puts staged: its own to make durable or discard, whoever else writes the same chunks.
+        let staged = RegisteredChunks()
         do {
             return try await withThrowingTaskGroup(of: (Int, ChunkRef).self) { writes in
                 var refs = [ChunkRef]()
@@ -59,7 +61,7 @@ struct FileIngest {
                         // In flight before the existence check, so a collection running now keeps what it finds.
                         inflight.add(CollectionOfOne(d))
                         registered.append(d)
-                        if !(try await blobs.touch(d)) { try await blobs.put(d, chunk) }
+                        if !(try await blobs.touch(d)), try await blobs.put(d, chunk) { staged.append(d) }
                         return (index, ChunkRef(digest: d, size: UInt32(chunk.count), inMeta: false, crc32: crc.value))
                     }
                     writing += 1
@@ -97,14 +99,12 @@ struct FileIngest {
                     while writing > 0 { try await collect() }
                     digestMD5 = await md5.finish()
                 }
-                let written = registered.all
-                try await blobs.makeDurable(written)
-                return IngestedContent(chunks: refs, size: size, md5: digestMD5, smallChunks: small, inflight: written)
+                try await blobs.makeDurable(staged.all)
+                return IngestedContent(chunks: refs, size: size, md5: digestMD5, smallChunks: small, inflight: registered.all)
             }
         } catch {
-            let written = registered.all
-            await blobs.discard(written)
-            inflight.remove(written)
+            await blobs.discard(staged.all)
+            inflight.remove(registered.all)
             throw error
         }
     }
@@ -174,8 +174,7 @@ private struct MD5Lane {
     }
 }
 
-/// Every blob chunk a body registered as in flight, in order, including duplicates: each registration
-/// is released once.
+/// Chunks a body registered or staged, in order, including duplicates: each is released once.
 private final class RegisteredChunks: Sendable {
     private let digests = Mutex<[Digest]>([])
 

@@ -63,11 +63,12 @@ public final class LocalBlobStore: BlobStore {
     // from the device (a 256 MiB S3 GET right after its PUT: 617-1022 MiB/s vs 770-985). Smaller blobs are
     // written where the caller is, which has them in its CPU cache (moving buffered writes to `io` made a
     // 1 GiB put 15% slower).
-    public func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws {
+    @discardableResult
+    public func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws -> Bool {
         if data.count >= Self.directMinimum, directIO.withLock({ $0 }) {
-            try await Self.io.runIfActive { try self.writeBlob(digest, data, direct: true) }
+            return try await Self.io.runIfActive { try self.writeBlob(digest, data, direct: true) }
         } else {
-            try writeBlob(digest, data, direct: false)
+            return try writeBlob(digest, data, direct: false)
         }
     }
 
@@ -78,7 +79,7 @@ public final class LocalBlobStore: BlobStore {
     }
 
     public func makeDurable(_ digests: [Digest]) async throws {
-        let moves = claimStaged(digests)
+        let moves = try claimStaged(digests)
         guard !moves.isEmpty else { return }
         // Data first (each file synced on its own, several at once: a syncfs would also write back every other
         // dirty file of the file system, such as a mount's staging copy of the very bytes being committed),
@@ -129,8 +130,8 @@ public final class LocalBlobStore: BlobStore {
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    private func writeBlob<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes, direct: Bool) throws {
-        if access(path(digest), F_OK) == 0 { return }
+    private func writeBlob<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes, direct: Bool) throws -> Bool {
+        if access(path(digest), F_OK) == 0 { return false }
         // Written to tmp/ without a sync; makeDurable syncs and renames, so a name under ab/ always
         // holds complete, synced content even after a crash.
         let tmpPath = tmp + "/" + digest.hex + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -164,6 +165,7 @@ public final class LocalBlobStore: BlobStore {
         // Start writeback of what went through the page cache now, so the final sync finds little left to do.
         if done < data.count { _ = cpfs_start_writeback(fd) }
         staged.withLock { $0[digest, default: []].append(tmpPath) }
+        return true
     }
 
     /// Writes a block-aligned prefix of the pieces with O_DIRECT and returns its length; 0 if the file system
@@ -288,16 +290,35 @@ public final class LocalBlobStore: BlobStore {
     }
 
     /// The staged files of `digests` that become blobs; extra copies (and copies of blobs already there) are removed.
-    private func claimStaged(_ digests: [Digest]) -> [Move] {
+    /// One staged copy per digest occurrence: the caller's. Copies of the same digest hold the same bytes, so any
+    /// one will do, but taking all of them (as before) left a concurrent writer of the same chunk nothing to make
+    /// durable, and a discard took away the copy another writer's commit was about to reference.
+    private func claimStaged(_ digests: [Digest]) throws -> [Move] {
         var moves: [Move] = []
+        var moving = Set<Digest>()
         for d in digests {
-            guard let paths = staged.withLock({ $0.removeValue(forKey: d) }) else { continue }
             let final = path(d)
-            for (i, p) in paths.enumerated() {
-                if i > 0 || access(final, F_OK) == 0 { unlink(p) } else { moves.append(Move(from: p, to: final, dir: String(d.hex.prefix(2)))) }
+            guard let p = popStaged(d) else {
+                // Stored by another writer's call, or staged by this one and moved by an earlier occurrence.
+                guard access(final, F_OK) == 0 || moving.contains(d) else { throw PFSError.io("blob \(d) was neither staged nor stored") }
+                continue
+            }
+            if moving.contains(d) || access(final, F_OK) == 0 {
+                unlink(p)
+            } else {
+                moving.insert(d)
+                moves.append(Move(from: p, to: final, dir: String(d.hex.prefix(2))))
             }
         }
         return moves
+    }
+
+    private func popStaged(_ d: Digest) -> String? {
+        staged.withLock { s in
+            guard var paths = s[d], let p = paths.popLast() else { return nil }
+            s[d] = paths.isEmpty ? nil : paths
+            return p
+        }
     }
 
     private static func syncFile(_ path: String, data: Bool) throws {
@@ -309,7 +330,7 @@ public final class LocalBlobStore: BlobStore {
 
     private func unlinkStaged(_ digests: [Digest]) {
         for d in digests {
-            for p in staged.withLock({ $0.removeValue(forKey: d) }) ?? [] { unlink(p) }
+            if let p = popStaged(d) { unlink(p) }
         }
     }
 
