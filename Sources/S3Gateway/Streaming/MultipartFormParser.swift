@@ -54,13 +54,13 @@ struct MultipartFormParser {
             held.writeBuffer(&input)
         }
         var events: [Event] = []
-        while let progressed = try step(&events), progressed {}
+        while try step(&events) {}
         if held.readerIndex > 64 * 1024 { held.discardReadBytes() }
         return events
     }
 
     /// Consumes what it can of `held` in the current state; false when it needs more input.
-    private mutating func step(_ events: inout [Event]) throws(Failure) -> Bool? {
+    private mutating func step(_ events: inout [Event]) throws(Failure) -> Bool {
         switch state {
         case .epilogue:
             held.clear()
