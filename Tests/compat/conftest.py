@@ -166,10 +166,13 @@ class Gateway:
         return [f[2] for f in (l.split() for l in out.splitlines()[1:]) if len(f) >= 3 and COMMIT_ID.match(f[2])]
 
 
-def running_gateway(prefix: str):
-    """A `pachs3 serve` in a fresh directory for as long as the generator runs; it must then exit 0 on SIGTERM."""
+def running_gateway(prefix: str, prepare=None):
+    """A `pachs3 serve` in a fresh directory for as long as the generator runs; it must then exit 0 on SIGTERM.
+    `prepare(gateway)` runs on its data directory before it starts."""
     root = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
     gw = Gateway(_binary(), root)
+    if prepare:
+        prepare(gw)
     gw.start()
     try:
         yield gw

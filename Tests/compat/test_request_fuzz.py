@@ -11,7 +11,12 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
+import subprocess
+
 import pytest
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from conftest import running_gateway
 
@@ -131,14 +136,26 @@ def mutate(rng: random.Random, template):
     return method, path, query, headers, body
 
 
-def send(host: str, port: int, method: str, path: str, query, headers: dict, body: bytes):
+def sign(host: str, port: int, method: str, target: str, headers: dict, body: bytes, token: str) -> dict:
+    """`headers` with a SigV4 signature by `token` (access key = secret key), as botocore signs for S3."""
+    request = AWSRequest(method=method, url=f"http://{host}:{port}{target}", data=body, headers=headers)
+    S3SigV4Auth(Credentials(token, token), "s3", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def send(host: str, port: int, method: str, path: str, query, headers: dict, body: bytes, token: str | None = None,
+         tamper=None):
     items = [quote(k, safe="") if v is None else f"{quote(k, safe='')}={quote(v, safe='%')}" for k, v in query]
     target = path + ("?" + "&".join(items) if items else "")
+    if token:
+        headers = sign(host, port, method, target, headers, body, token)
+        if tamper:
+            headers, body = tamper(headers, body)
     conn = http.client.HTTPConnection(host, port, timeout=60)
     try:
         conn.putrequest(method, target, skip_accept_encoding=True)
         for k, v in headers.items():
-            conn.putheader(k, v.encode("utf-8"))
+            conn.putheader(k, v if isinstance(v, bytes) else v.encode("utf-8"))
         conn.putheader("Content-Length", str(len(body)))
         conn.endheaders()
         if body:
@@ -155,14 +172,37 @@ def own_gateway():
     yield from running_gateway("pachs3-fuzz-")
 
 
+def answer_problem(method: str, status: int, resp_headers: dict, data: bytes) -> str | None:
+    """What is wrong with an answer, or None: a 5xx other than 501, or an error that is not an S3 XML error."""
+    if status >= 500 and status != 501:
+        return f"{status}: {data[:300]!r}"
+    if status >= 400:
+        if "x-amz-request-id" not in resp_headers:
+            return f"{status} without x-amz-request-id"
+        if method != "HEAD":
+            try:
+                # Characters XML 1.0 cannot hold come back as references (`&#x0;`), as S3 writes them.
+                root = ET.fromstring(re.sub(rb"&#x[0-9A-Fa-f]+;", b"?", data))
+                if root.tag != "Error" or not root.findtext("Code"):
+                    return f"{status} body is not an S3 error: {data[:200]!r}"
+            except ET.ParseError:
+                return f"{status} body is not XML: {data[:200]!r}"
+    return None
+
+
+def seed_bucket(host: str, port: int, token: str | None) -> str:
+    """The bucket, three objects and an open multipart upload; returns the upload ID."""
+    assert send(host, port, "PUT", f"/{BUCKET}", [], {}, b"", token)[0] == 200
+    for key in ("a", "d/b", "d/c"):
+        assert send(host, port, "PUT", f"/{BUCKET}/{key}", [], {}, b"some bytes " + key.encode(), token)[0] == 200
+    status, _, body = send(host, port, "POST", f"/{BUCKET}/m", [("uploads", None)], {}, b"", token)
+    assert status == 200, body
+    return ET.fromstring(body).find("{*}UploadId").text
+
+
 def test_random_requests_get_answers_not_crashes(own_gateway):
     host, port = own_gateway.host, own_gateway.port
-    assert send(host, port, "PUT", f"/{BUCKET}", [], {}, b"")[0] == 200
-    for key in ("a", "d/b", "d/c"):
-        assert send(host, port, "PUT", f"/{BUCKET}/{key}", [], {}, b"some bytes " + key.encode())[0] == 200
-    status, _, body = send(host, port, "POST", f"/{BUCKET}/m", [("uploads", None)], {}, b"")
-    assert status == 200, body
-    upload_id = ET.fromstring(body).find("{*}UploadId").text
+    upload_id = seed_bucket(host, port, None)
     rng = random.Random(SEED)
     base = templates(upload_id)
     failures = []
@@ -177,22 +217,77 @@ def test_random_requests_get_answers_not_crashes(own_gateway):
                 break
             continue
         statuses[status] = statuses.get(status, 0) + 1
-        problem = None
-        if status >= 500 and status != 501:
-            problem = f"{status}: {data[:300]!r}"
-        elif status >= 400:
-            if "x-amz-request-id" not in resp_headers:
-                problem = f"{status} without x-amz-request-id"
-            elif method != "HEAD":
-                try:
-                    # Characters XML 1.0 cannot hold come back as references (`&#x0;`), as S3 writes them.
-                    root = ET.fromstring(re.sub(rb"&#x[0-9A-Fa-f]+;", b"?", data))
-                    if root.tag != "Error" or not root.findtext("Code"):
-                        problem = f"{status} body is not an S3 error: {data[:200]!r}"
-                except ET.ParseError:
-                    problem = f"{status} body is not XML: {data[:200]!r}"
+        problem = answer_problem(method, status, resp_headers, data)
         if problem:
             failures.append((i, method, path, query, headers, body[:200], problem))
     assert own_gateway.proc.poll() is None, "the server died:\n" + own_gateway.log_tail()
     assert send(host, port, "GET", "/", [], {}, b"")[0] == 200
+    assert not failures, f"{len(failures)} bad answers (statuses {statuses}), first ones:\n" + "\n".join(map(repr, failures[:8]))
+
+
+@pytest.fixture(scope="module")
+def own_secure_gateway():
+    """A server of its own with auth on, and its root token."""
+    token = []
+
+    def activate(gw):
+        token.append(subprocess.run([gw.binary, "auth", "activate", "--data-dir", str(gw.data_dir)], check=True,
+                                    capture_output=True, text=True).stdout.strip())
+
+    for gw in running_gateway("pachs3-fuzz-auth-", activate):
+        yield gw, token[0]
+
+
+def tamper_with(rng: random.Random):
+    """A change made after signing: a signed header, the signature, the date or the body."""
+    def tamper(headers: dict, body: bytes):
+        headers = dict(headers)
+        r = rng.random()
+        if r < 0.3:
+            name = rng.choice(["Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "Host"])
+            headers[name] = rng.choice(ODD_HEADER_VALUES)
+        elif r < 0.5:
+            auth = headers.get("Authorization", "")
+            headers["Authorization"] = auth[:-1] + ("0" if auth[-1:] != "0" else "1")
+        elif r < 0.7 and body:
+            body = body[:-1] + bytes([body[-1] ^ 1])
+        else:
+            headers[rng.choice(HEADER_NAMES)] = rng.choice(ODD_HEADER_VALUES)
+        return headers, body
+    return tamper
+
+
+def test_random_signed_requests_with_auth_on(own_secure_gateway):
+    """With auth on: requests signed with the root token (SigV4, as botocore signs them), mutated before signing or
+    tampered with after, and unsigned ones. Untouched signed requests are never refused as unauthenticated; the rest
+    get answers as above."""
+    gw, token = own_secure_gateway
+    host, port = gw.host, gw.port
+    upload_id = seed_bucket(host, port, token)
+    rng = random.Random(SEED + 1)
+    base = templates(upload_id)
+    failures = []
+    statuses: dict[int, int] = {}
+    for i in range(REQUESTS // 2):
+        template = rng.choice(base)
+        untouched = rng.random() < 0.3
+        method, path, query, headers, body = template if untouched else mutate(rng, template)
+        signed = untouched or rng.random() < 0.8
+        tamper = None if untouched or rng.random() < 0.5 else tamper_with(rng)
+        try:
+            status, resp_headers, data = send(host, port, method, path, query, dict(headers), body, token if signed else None, tamper)
+        except (ConnectionError, http.client.HTTPException, OSError) as e:
+            failures.append((i, method, path, query, headers, body[:200], f"no answer: {e!r}"))
+            if gw.proc.poll() is not None:
+                break
+            continue
+        statuses[status] = statuses.get(status, 0) + 1
+        problem = answer_problem(method, status, resp_headers, data)
+        # A form upload proves itself by its policy fields, as on S3, whatever the Authorization header says.
+        is_form = headers.get("content-type", "").startswith("multipart/form-data")
+        if not problem and untouched and status == 403 and not is_form:
+            problem = f"a correctly signed request was refused: {data[:300]!r}"
+        if problem:
+            failures.append((i, method, path, query, headers, body[:200], problem))
+    assert gw.proc.poll() is None, "the server died:\n" + gw.log_tail()
     assert not failures, f"{len(failures)} bad answers (statuses {statuses}), first ones:\n" + "\n".join(map(repr, failures[:8]))
