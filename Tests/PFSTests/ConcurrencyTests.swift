@@ -97,6 +97,36 @@ struct ConcurrencyTests {
         }
     }
 
+    /// A rename through the mount starts a commit while PUTs through S3 keep moving the HEAD: it used to fail with
+    /// "branch changed while starting the commit" (EBUSY in the mount) whenever one landed in between.
+    @Test("a commit started on a branch other writers keep moving starts on their latest HEAD")
+    func startCommitWhileTheHeadMoves() async throws {
+        try await withEngine("conc-start") { engine, _ in
+            let repo = RepoID("conc")
+            try await engine.createRepo(repo)
+            _ = try await put(engine, .branch(repo, "master"), "base", [1])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for w in 0..<3 {
+                    group.addTask {
+                        for i in 0..<40 { _ = try await put(engine, .branch(repo, "master"), "w\(w)/\(i)", [UInt8(i)]) }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<40 {
+                        let open = try await engine.startCommit(repo, branch: "master")
+                        #expect(try await engine.inspectCommit(.branch(repo, "master")).id == open.id)
+                        try await engine.finishCommit(.commit(repo, open.id))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Every put landed on the branch, whichever commit took it.
+            for w in 0..<3 {
+                for i in 0..<40 { #expect(try await engine.inspectFile(.branch(repo, "master"), path: "w\(w)/\(i)").entry != nil) }
+            }
+        }
+    }
+
     @Test("concurrent appends to one file keep every part exactly once")
     func concurrentAppends() async throws {
         try await withEngine("conc-append") { engine, _ in

@@ -8,6 +8,7 @@ import os
 import pathlib
 import random
 import subprocess
+import threading
 
 import pytest
 from botocore.exceptions import ClientError
@@ -28,10 +29,13 @@ def outcome(fn):
         return ("errno", errno.errorcode.get(e.errno, str(e.errno)))
 
 
-def tree(root: pathlib.Path) -> dict:
+def tree(root: pathlib.Path, others: str | None = None) -> dict:
+    """Every directory (`d/`, None) and file (bytes) under `root`, except those under `others` (another writer's)."""
     out = {}
     for dirpath, dirnames, filenames in os.walk(root):
         rel = pathlib.Path(dirpath).relative_to(root).as_posix()
+        # Not even walked: the other writer changes it meanwhile.
+        dirnames[:] = [d for d in dirnames if not (others and f"{rel}/{d}/".lstrip("./").startswith(others))]
         for d in dirnames:
             out[f"{rel}/{d}/".lstrip("./")] = None
         for f in filenames:
@@ -93,8 +97,10 @@ def op(rng: random.Random):
     return f"{kind} {p!r}{detail}", run
 
 
-def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib.Path, seed: int, settle=None) -> None:
-    """Runs the operations on `mount` and `local`, then checks S3 (after `settle()`, which may unmount)."""
+def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib.Path, seed: int, settle=None,
+                            others: str | None = None) -> None:
+    """Runs the operations on `mount` and `local`, then checks S3 (after `settle()`, which may unmount). Keys under
+    `others` belong to another writer and are left out of the comparisons."""
     local.mkdir()
     rng = random.Random(seed)
     done = []
@@ -104,8 +110,8 @@ def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib
         done.append(description)
         assert got == want, f"op {i} {description}: mount {got!r}, local {want!r}; ops so far: {done[-12:]}"
         if i % 50 == 49:
-            assert tree(mount) == tree(local), f"trees differ after op {i}; ops so far: {done[-12:]}"
-    assert tree(mount) == tree(local)
+            assert tree(mount, others) == tree(local), f"trees differ after op {i}; ops so far: {done[-12:]}"
+    assert tree(mount, others) == tree(local)
     if settle:
         settle()
 
@@ -118,7 +124,7 @@ def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib
         try:
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
                 for o in page.get("Contents", []):
-                    if not o["Key"].endswith("/"):
+                    if not o["Key"].endswith("/") and not (others and o["Key"].startswith(others)):
                         objects[o["Key"]] = s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
         except ClientError:
             return None
@@ -130,6 +136,41 @@ def check_random_operations(mount: pathlib.Path, s3, bucket: str, local: pathlib
 @pytest.mark.parametrize("seed", [SEED, SEED + 1])
 def test_random_operations_match_a_local_directory(server, s3, repo, tmp_path, seed):
     check_random_operations(server.mnt / repo / "master", s3, f"master.{repo}", tmp_path / "local", seed)
+
+
+def test_random_operations_while_s3_writes_the_same_branch(server, s3, repo, tmp_path):
+    """Both doors at once: another client puts and deletes keys of its own on the branch all along, so its HEAD
+    moves under the mount's staged writes; the mount's files stay exactly its own, and it shows the other's."""
+    mount = server.mnt / repo / "master"
+    stop = threading.Event()
+    written: dict[str, bytes] = {}
+
+    errors: list[str] = []
+
+    def s3_writer():
+        rng = random.Random(SEED + 99)
+        try:
+            while not stop.is_set():
+                key = f"s3side/k{rng.randrange(8)}"
+                if rng.random() < 0.7:
+                    data = rng.randbytes(rng.choice([0, 10, 5000]))
+                    s3.put_object(Bucket=f"master.{repo}", Key=key, Body=data)
+                    written[key] = data
+                else:
+                    s3.delete_object(Bucket=f"master.{repo}", Key=key)
+                    written.pop(key, None)
+        except Exception as e:  # noqa: BLE001 - reported by the test below
+            errors.append(repr(e))
+
+    writer = threading.Thread(target=s3_writer, daemon=True)
+    writer.start()
+    try:
+        check_random_operations(mount, s3, f"master.{repo}", tmp_path / "local", SEED + 3, others="s3side/")
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    assert not errors, f"the S3 writer failed: {errors}"
+    assert wait_until(lambda: {k: v for k, v in tree(mount).items() if k.startswith("s3side/k")} == written, 10)
 
 
 @pytest.mark.parametrize("options", ["", "commit=unmount"])

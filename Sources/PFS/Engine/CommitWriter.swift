@@ -64,6 +64,10 @@ actor CommitWriter {
         running = false
     }
 
+    /// A write to a branch that the same batch ordered after the finish of the branch's open commit: it was
+    /// refused as a change to a finished commit; it is written again after the finish is applied.
+    private struct AfterFinish: Error {}
+
     private enum Resolved: Hashable {
         case open(CommitID)
         case new(branch: String)
@@ -119,7 +123,11 @@ actor CommitWriter {
             // The next write to these trees starts from the nodes just built: no store read, no decode.
             for (d, n) in built { source.cache.put(d, n) }
             events.publish(touched)
-            for (i, (_, c)) in batch.enumerated() { c.resume(with: results[i]!) }
+            var again: [(WriteRequest, CheckedContinuation<CommitID, any Error>)] = []
+            for (i, (req, c)) in batch.enumerated() {
+                if case .failure(let e)? = results[i], e is AfterFinish { again.append((req, c)) } else { c.resume(with: results[i]!) }
+            }
+            if !again.isEmpty { await process(again) }
             return
         }
         for (_, c) in batch { c.resume(throwing: lastConflict ?? PFSError.failedPrecondition("too many concurrent changes")) }
@@ -172,7 +180,12 @@ actor CommitWriter {
         var description = ""
         for req in requests {
             if finished {
-                outcomes.append(.failure(PFSError.failedPrecondition("commit \(id) is finished; it cannot be changed")))
+                // Addressed to the branch, not to this commit: it goes into a commit of its own after this one.
+                if case .branch = req.target {
+                    outcomes.append(.failure(AfterFinish()))
+                } else {
+                    outcomes.append(.failure(PFSError.failedPrecondition("commit \(id) is finished; it cannot be changed")))
+                }
                 continue
             }
             if !req.description.isEmpty { description = req.description }

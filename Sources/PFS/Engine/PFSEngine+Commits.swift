@@ -49,31 +49,43 @@ extension PFSEngine {
     public func startCommit(_ repo: RepoID, branch: String, parent: CommitRef? = nil, description: String = "") async throws -> CommitInfo {
         try Names.validateBranch(branch)
         _ = try await inspectRepo(repo)
-        let existing = try await metadata.branch(repo, branch)
-        var parentRec: CommitRecord?
-        if let parent {
-            parentRec = try await resolve(parent)
-        } else if let h = existing?.head {
-            parentRec = try await metadata.commit(repo, h)
+        // On the HEAD, a commit that lands meanwhile (a PUT through another door) only moves the HEAD to start
+        // from: look again. An explicit parent stays the caller's, so there the race is the caller's to see.
+        var attempts = 0
+        while true {
+            attempts += 1
+            let existing = try await metadata.branch(repo, branch)
+            var parentRec: CommitRecord?
+            if let parent {
+                parentRec = try await resolve(parent)
+            } else if let h = existing?.head {
+                parentRec = try await metadata.commit(repo, h)
+            }
+            if let h = existing?.head, let rec = try await metadata.commit(repo, h), rec.finished == nil {
+                throw PFSError.failedPrecondition("branch '\(branch)' of repo '\(repo)' already has open commit \(h); finish it first")
+            }
+            let rec = CommitRecord(
+                repo: repo, id: .random(), branch: branch, parent: parentRec?.id, root: parentRec?.root, description: description, started: Date(),
+                finished: nil, fileCount: parentRec?.fileCount ?? 0, sizeBytes: parentRec?.sizeBytes ?? 0, tombstones: parentRec?.tombstones,
+                versionsLinked: parentRec?.versionsLinked ?? true)
+            var tx = MetadataTransaction()
+            tx.newCommits.append(rec)
+            tx.branchMoves.append(.init(repo: repo, branch: branch, expected: existing?.head, new: rec.id, create: existing == nil))
+            do {
+                try await metadata.apply(tx)
+            } catch let e as MetadataConflict {
+                guard parent == nil, attempts < Self.startAttempts else {
+                    throw PFSError.failedPrecondition("branch '\(branch)' changed while starting the commit: \(e.description)")
+                }
+                continue
+            }
+            events.publish([rec])
+            return Self.info(rec)
         }
-        if let h = existing?.head, let rec = try await metadata.commit(repo, h), rec.finished == nil {
-            throw PFSError.failedPrecondition("branch '\(branch)' of repo '\(repo)' already has open commit \(h); finish it first")
-        }
-        let rec = CommitRecord(
-            repo: repo, id: .random(), branch: branch, parent: parentRec?.id, root: parentRec?.root, description: description, started: Date(),
-            finished: nil, fileCount: parentRec?.fileCount ?? 0, sizeBytes: parentRec?.sizeBytes ?? 0, tombstones: parentRec?.tombstones,
-            versionsLinked: parentRec?.versionsLinked ?? true)
-        var tx = MetadataTransaction()
-        tx.newCommits.append(rec)
-        tx.branchMoves.append(.init(repo: repo, branch: branch, expected: existing?.head, new: rec.id, create: existing == nil))
-        do {
-            try await metadata.apply(tx)
-        } catch let e as MetadataConflict {
-            throw PFSError.failedPrecondition("branch '\(branch)' changed while starting the commit: \(e.description)")
-        }
-        events.publish([rec])
-        return Self.info(rec)
     }
+
+    /// How often ``startCommit(_:branch:parent:description:)`` looks again at a HEAD that keeps moving.
+    static let startAttempts = 50
 
     /// Finishes an open commit; it is immutable from then on.
     @discardableResult
