@@ -200,29 +200,38 @@ def seed_bucket(host: str, port: int, token: str | None) -> str:
     return ET.fromstring(body).find("{*}UploadId").text
 
 
-def test_random_requests_get_answers_not_crashes(own_gateway):
-    host, port = own_gateway.host, own_gateway.port
-    upload_id = seed_bucket(host, port, None)
-    rng = random.Random(SEED)
-    base = templates(upload_id)
+def run_requests(gw, host: str, port: int, requests, token: str | None = None) -> None:
+    """Sends each of `requests` — (method, path, query, headers, body, token, tamper, untouched) — and fails with the
+    first bad answers: see ``answer_problem``; an untouched signed request must also not be refused. The server must
+    be up at the end (asked with `token`)."""
     failures = []
     statuses: dict[int, int] = {}
-    for i in range(REQUESTS):
-        method, path, query, headers, body = mutate(rng, rng.choice(base))
+    for i, (method, path, query, headers, body, signer, tamper, untouched) in enumerate(requests):
         try:
-            status, resp_headers, data = send(host, port, method, path, query, headers, body)
+            status, resp_headers, data = send(host, port, method, path, query, dict(headers), body, signer, tamper)
         except (ConnectionError, http.client.HTTPException, OSError) as e:
             failures.append((i, method, path, query, headers, body[:200], f"no answer: {e!r}"))
-            if own_gateway.proc.poll() is not None:
+            if gw.proc.poll() is not None:
                 break
             continue
         statuses[status] = statuses.get(status, 0) + 1
         problem = answer_problem(method, status, resp_headers, data)
+        # A form upload proves itself by its policy fields, as on S3, whatever the Authorization header says.
+        is_form = headers.get("content-type", "").startswith("multipart/form-data")
+        if not problem and untouched and signer and status == 403 and not is_form:
+            problem = f"a correctly signed request was refused: {data[:300]!r}"
         if problem:
             failures.append((i, method, path, query, headers, body[:200], problem))
-    assert own_gateway.proc.poll() is None, "the server died:\n" + own_gateway.log_tail()
-    assert send(host, port, "GET", "/", [], {}, b"")[0] == 200
+    assert gw.proc.poll() is None, "the server died:\n" + gw.log_tail()
+    assert send(host, port, "GET", "/", [], {}, b"", token)[0] == 200
     assert not failures, f"{len(failures)} bad answers (statuses {statuses}), first ones:\n" + "\n".join(map(repr, failures[:8]))
+
+
+def test_random_requests_get_answers_not_crashes(own_gateway):
+    host, port = own_gateway.host, own_gateway.port
+    base = templates(seed_bucket(host, port, None))
+    rng = random.Random(SEED)
+    run_requests(own_gateway, host, port, ((*mutate(rng, rng.choice(base)), None, None, False) for _ in range(REQUESTS)))
 
 
 @pytest.fixture(scope="module")
@@ -263,31 +272,16 @@ def test_random_signed_requests_with_auth_on(own_secure_gateway):
     get answers as above."""
     gw, token = own_secure_gateway
     host, port = gw.host, gw.port
-    upload_id = seed_bucket(host, port, token)
+    base = templates(seed_bucket(host, port, token))
     rng = random.Random(SEED + 1)
-    base = templates(upload_id)
-    failures = []
-    statuses: dict[int, int] = {}
-    for i in range(REQUESTS // 2):
-        template = rng.choice(base)
-        untouched = rng.random() < 0.3
-        method, path, query, headers, body = template if untouched else mutate(rng, template)
-        signed = untouched or rng.random() < 0.8
-        tamper = None if untouched or rng.random() < 0.5 else tamper_with(rng)
-        try:
-            status, resp_headers, data = send(host, port, method, path, query, dict(headers), body, token if signed else None, tamper)
-        except (ConnectionError, http.client.HTTPException, OSError) as e:
-            failures.append((i, method, path, query, headers, body[:200], f"no answer: {e!r}"))
-            if gw.proc.poll() is not None:
-                break
-            continue
-        statuses[status] = statuses.get(status, 0) + 1
-        problem = answer_problem(method, status, resp_headers, data)
-        # A form upload proves itself by its policy fields, as on S3, whatever the Authorization header says.
-        is_form = headers.get("content-type", "").startswith("multipart/form-data")
-        if not problem and untouched and status == 403 and not is_form:
-            problem = f"a correctly signed request was refused: {data[:300]!r}"
-        if problem:
-            failures.append((i, method, path, query, headers, body[:200], problem))
-    assert gw.proc.poll() is None, "the server died:\n" + gw.log_tail()
-    assert not failures, f"{len(failures)} bad answers (statuses {statuses}), first ones:\n" + "\n".join(map(repr, failures[:8]))
+
+    def requests():
+        for _ in range(REQUESTS // 2):
+            template = rng.choice(base)
+            untouched = rng.random() < 0.3
+            request = template if untouched else mutate(rng, template)
+            signed = untouched or rng.random() < 0.8
+            tamper = None if untouched or rng.random() < 0.5 else tamper_with(rng)
+            yield (*request, token if signed else None, tamper, untouched)
+
+    run_requests(gw, host, port, requests(), token)
