@@ -19,6 +19,7 @@ from test_network import Server, free_port
 SEED = int(os.environ.get("PACHS3_OPS_SEED", "7"))
 OPS = int(os.environ.get("PACHS3_OPS", "400"))
 NAMES = ["a", "b", "c.txt", "d", "e f"]
+BIG = random.Random(1).randbytes(10 << 20)
 
 
 def outcome(fn):
@@ -56,10 +57,23 @@ def op(rng: random.Random):
     offset = rng.choice([0, 1, 4095, 4096, 10_000, 80_000])
     size = rng.choice([0, 1, 3000, 70_001])
     q = random_path(rng)
+    # Now and then a file written past the mount's streaming threshold (8 MiB) in 1 MiB writes, sometimes with a
+    # write back inside it, which stops the stream and brings its bytes back.
+    big = kind == "create" and rng.random() < 0.08
+    seek_back = rng.choice([None, 0, 4096, 5 << 20])
 
     def run(root: pathlib.Path):
         target = root / p
-        if kind == "create":
+        if kind == "create" and big:
+            with open(target, "wb", buffering=0) as f:
+                for at in range(0, 9 << 20, 1 << 20):
+                    f.write(BIG[at:at + (1 << 20)])
+                if seek_back is not None:
+                    f.seek(seek_back)
+                    f.write(b"Y" * 100)
+                    f.seek(9 << 20)
+                f.write(BIG[9 << 20:])
+        elif kind == "create":
             with open(target, "wb") as f:
                 f.write(data)
         elif kind == "pwrite":
@@ -92,7 +106,7 @@ def op(rng: random.Random):
             return (st.st_size if not os.path.isdir(target) else "dir")
         return None
 
-    detail = {"create": f" {len(data)} B", "pwrite": f" {len(data)} B at {offset}", "append": f" {len(data)} B",
+    detail = {"create": f" {len(BIG) if big else len(data)} B" + (f" (back to {seek_back})" if big and seek_back is not None else ""), "pwrite": f" {len(data)} B at {offset}", "append": f" {len(data)} B",
               "truncate": f" to {size}", "read": f" at {offset}", "rename": f" -> {q!r}"}.get(kind, "")
     return f"{kind} {p!r}{detail}", run
 
