@@ -1320,6 +1320,24 @@ def test_aws_chunked_trailer(gateway, plain_s3, bucket, seed, correct):
         assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
 
 
+def test_aws_chunked_trailers_are_bounded(gateway, plain_s3, bucket, seed):
+    """Trailer lines without end used to pile up in memory; past 16 KiB of them the body is refused."""
+    seed(bucket, "k", b"original")
+    history = gateway.history(bucket)
+    payload = b"hello"
+    body = b"5\r\nhello\r\n0\r\n" + b"".join(b"x-amz-meta-pad%d:%s\r\n" % (i, b"v" * 100) for i in range(2000)) + b"\r\n"
+    headers = {
+        "Host": f"{gateway.host}:{gateway.port}",
+        "Content-Encoding": "aws-chunked",
+        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-decoded-content-length": str(len(payload)),
+        "Content-Length": str(len(body)),
+    }
+    resp, data = _raw_put(gateway.host, gateway.port, f"/{bucket}/k", headers, body)
+    _check_raw(resp, data, "InvalidRequest", 400)
+    assert_unchanged(gateway, plain_s3, bucket, history, {"k": b"original"})
+
+
 # ---------------------------------------------------------------------------------------------
 # HTTP: Expect: 100-continue, which botocore sends on every PutObject with a body
 

@@ -141,6 +141,18 @@ def test_commit_context_manager_list_diff_delete_and_wait(sdk):
     assert len(list(sdk.pfs.list_commit(repo=repo))) == 3
 
 
+def test_glob_of_a_pathological_pattern_answers_at_once(sdk):
+    """GlobFile matched by backtracking: `*a*a*…*b` against a long name of `a`s took exponential time (2^30 steps
+    here), holding a server task for good. Now it is one pass of pattern x name."""
+    sdk.pfs.create_repo(repo=pfs.Repo(name="globs"))
+    name = "a" * 200
+    with sdk.pfs.commit(branch=pfs.Branch.from_uri("globs@master")) as c:
+        c.put_file_from_bytes(path=f"/{name}", data=b"x")
+    commit = pfs.Commit.from_uri("globs@master")
+    assert list(sdk.pfs.glob_file(commit=commit, pattern="*a" * 30 + "b")) == []
+    assert [f.file.path for f in sdk.pfs.glob_file(commit=commit, pattern="*a" * 30)] == [f"/{name}"]
+
+
 def test_put_file_to_a_branch_overwrites_in_one_commit(sdk):
     sdk.pfs.create_repo(repo=pfs.Repo.from_uri("oneoff"))
     master = pfs.Commit.from_uri("oneoff@master")
