@@ -112,6 +112,46 @@ struct LocalBlobStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty)
     }
 
+    /// A blob another writer has renamed into place is not durable until that writer has synced its directory; a
+    /// commit that reused it before then could outlive it in a crash.
+    @Test("a writer that finds a blob another writer is still making durable syncs its directory before counting on it")
+    func foundBlobIsSyncedFirst() async throws {
+        let dir = try makeTempDirectory("blobs")
+        defer { removeTempDirectory(dir) }
+        let store = try LocalBlobStore(directory: dir)
+        let data = randomBytes(200_000, seed: 11), small = randomBytes(100, seed: 12)
+        let (d, s) = (Digest.of(data), Digest.of(small))
+        #expect(try await store.put(d, data))
+        #expect(try await store.put(d, data))  // a second writer's copy, staged before the first one's rename
+        #expect(try await store.put(s, small))
+        let (renamed, renamedSignal) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+        store.afterRenames.withLock {
+            $0 = {
+                renamedSignal.yield()
+                for await _ in release { break }
+            }
+        }
+        let first = Task { try await store.makeDurable([d, s]) }
+        for await _ in renamed { break }
+        store.afterRenames.withLock { $0 = nil }
+        #expect(store.borrowedSyncs.load(ordering: .relaxed) == 0)
+        #expect(try await store.touch(d))
+        #expect(store.borrowedSyncs.load(ordering: .relaxed) == 1)
+        #expect(try await !store.put(s, small))
+        #expect(store.borrowedSyncs.load(ordering: .relaxed) == 2)
+        // The second writer's copy is dropped when it makes it durable, and the directory synced.
+        try await store.makeDurable([d])
+        #expect(store.borrowedSyncs.load(ordering: .relaxed) == 3)
+        releaseSignal.yield()
+        try await first.value
+        #expect(try await store.touch(d))
+        #expect(try await !store.put(s, small))
+        #expect(store.borrowedSyncs.load(ordering: .relaxed) == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty)
+        #expect(Bool(try await store.get(d) == data))
+    }
+
     @Test("an interrupted write leaves nothing visible: discarded blobs are gone, others unaffected")
     func discardLeavesNothing() async throws {
         let dir = try makeTempDirectory("blobs")

@@ -14,6 +14,13 @@ public final class LocalBlobStore: BlobStore {
     private let tmp: String
     /// Blobs written but not yet made durable: their files in tmp/.
     private let staged = Mutex([Digest: [String]]())
+    /// Blobs being renamed into place whose directories are not yet synced, by how many calls: another writer that
+    /// finds one must sync its directory before counting on it, or its commit could outlive the blob in a crash.
+    private let unsynced = Mutex([Digest: Int]())
+    /// Directory syncs done for blobs that another call was still making durable.
+    let borrowedSyncs = Atomic<Int>(0)
+    /// Runs between the renames of a ``makeDurable(_:)`` and the syncs of their directories (tests hold it there).
+    let afterRenames = Mutex<(@Sendable () async -> Void)?>(nil)
     /// Whether large blobs are written with O_DIRECT; off for good once the file system refuses it.
     private let directIO = Mutex(true)
     /// Aligned buffers for O_DIRECT writes, kept for reuse (one per I/O thread at most).
@@ -65,22 +72,47 @@ public final class LocalBlobStore: BlobStore {
     // 1 GiB put 15% slower).
     @discardableResult
     public func put<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes) async throws -> Bool {
+        let staged: Bool
         if data.count >= Self.directMinimum, directIO.withLock({ $0 }) {
-            return try await Self.io.runIfActive { try self.writeBlob(digest, data, direct: true) }
+            staged = try await Self.io.runIfActive { try self.writeBlob(digest, data, direct: true) }
         } else {
-            return try writeBlob(digest, data, direct: false)
+            staged = try writeBlob(digest, data, direct: false)
         }
+        if !staged { try await syncIfUnsynced([digest]) }
+        return staged
     }
 
-    public func touch(_ digest: Digest) async throws -> Bool { touchBlob(digest) }
+    public func touch(_ digest: Digest) async throws -> Bool {
+        guard touchBlob(digest) else { return false }
+        try await syncIfUnsynced([digest])
+        return true
+    }
+
+    /// Syncs the directories of those `digests` that another call has renamed into place but not yet synced.
+    private func syncIfUnsynced(_ digests: some Sequence<Digest>) async throws {
+        let dirs = unsynced.withLock { u in Set(digests.filter { u[$0] != nil }.map { String($0.hex.prefix(2)) }) }
+        guard !dirs.isEmpty else { return }
+        borrowedSyncs.add(dirs.count, ordering: .relaxed)
+        try await Self.onPool(dirs.sorted()) { [root] d in try Self.syncFile(root + "/" + d, data: false) }
+    }
 
     public func get<Bytes: FillableByteChunk>(_ digest: Digest, as: Bytes.Type) async throws -> Bytes? {
         try await Self.io.runIfActive { try self.readBlob(digest, as: Bytes.self) }
     }
 
     public func makeDurable(_ digests: [Digest]) async throws {
-        let moves = try claimStaged(digests)
+        let (moves, found) = try claimStaged(digests)
+        try await syncIfUnsynced(found)
         guard !moves.isEmpty else { return }
+        // Marked before the renames: whoever sees one of these names meanwhile syncs its directory itself.
+        unsynced.withLock { u in for m in moves { u[m.digest, default: 0] += 1 } }
+        defer {
+            unsynced.withLock { u in
+                for m in moves {
+                    if let n = u[m.digest], n > 1 { u[m.digest] = n - 1 } else { u[m.digest] = nil }
+                }
+            }
+        }
         // Data first (each file synced on its own, several at once: a syncfs would also write back every other
         // dirty file of the file system, such as a mount's staging copy of the very bytes being committed),
         // then the names, then the directories that hold them.
@@ -90,6 +122,7 @@ public final class LocalBlobStore: BlobStore {
                 guard rename(m.from, m.to) == 0 else { throw PFSError.io("rename \(m.from): \(Self.errnoText())") }
             }
         }
+        if let pause = afterRenames.withLock({ $0 }) { await pause() }
         try await Self.onPool(Set(moves.map(\.dir)).sorted()) { [root] d in try Self.syncFile(root + "/" + d, data: false) }
     }
 
@@ -284,33 +317,41 @@ public final class LocalBlobStore: BlobStore {
     }
 
     private struct Move: Sendable {
+        var digest: Digest
         var from: String
         var to: String
         var dir: String
     }
 
-    /// The staged files of `digests` that become blobs; extra copies (and copies of blobs already there) are removed.
+    /// The staged files of `digests` that become blobs, and the digests found already stored; extra copies (and
+    /// copies of blobs already there) are removed.
     /// One staged copy per digest occurrence: the caller's. Copies of the same digest hold the same bytes, so any
     /// one will do, but taking all of them (as before) left a concurrent writer of the same chunk nothing to make
     /// durable, and a discard took away the copy another writer's commit was about to reference.
-    private func claimStaged(_ digests: [Digest]) throws -> [Move] {
+    private func claimStaged(_ digests: [Digest]) throws -> (moves: [Move], found: [Digest]) {
         var moves: [Move] = []
+        var found: [Digest] = []
         var moving = Set<Digest>()
         for d in digests {
             let final = path(d)
             guard let p = popStaged(d) else {
                 // Stored by another writer's call, or staged by this one and moved by an earlier occurrence.
-                guard access(final, F_OK) == 0 || moving.contains(d) else { throw PFSError.io("blob \(d) was neither staged nor stored") }
+                if moving.contains(d) { continue }
+                guard access(final, F_OK) == 0 else { throw PFSError.io("blob \(d) was neither staged nor stored") }
+                found.append(d)
                 continue
             }
-            if moving.contains(d) || access(final, F_OK) == 0 {
+            if moving.contains(d) {
                 unlink(p)
+            } else if access(final, F_OK) == 0 {
+                unlink(p)
+                found.append(d)
             } else {
                 moving.insert(d)
-                moves.append(Move(from: p, to: final, dir: String(d.hex.prefix(2))))
+                moves.append(Move(digest: d, from: p, to: final, dir: String(d.hex.prefix(2))))
             }
         }
-        return moves
+        return (moves, found)
     }
 
     private func popStaged(_ d: Digest) -> String? {
