@@ -193,6 +193,33 @@ def endpoint(gateway) -> str:
     return gateway.endpoint
 
 
+@pytest.fixture(scope="session")
+def remote_endpoint(gateway):
+    """`pachs3 s3gateway` in its own process in front of the session's `pachs3 serve`, reached over gRPC."""
+    proc = subprocess.Popen(
+        [_binary(), "s3gateway", "--address", f"127.0.0.1:{gateway.grpc_port}", "--listen", "127.0.0.1", "--port", "0"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    found = threading.Event()
+    endpoint = []
+    lines = []
+
+    def drain():
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            lines.append(line)
+            m = READY.search(line)
+            if m and not found.is_set():
+                endpoint.append(f"{m.group(1)}:{m.group(2)}")
+                found.set()
+        found.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    assert found.wait(30) and endpoint, "pachs3 s3gateway did not start:\n" + "\n".join(lines[-30:])
+    yield endpoint[0]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0, "\n".join(lines[-30:])
+
+
 CREDENTIALS = {"aws_access_key_id": "compat-access-key", "aws_secret_access_key": "compat-secret-key"}
 
 CLIENT_CONFIGS = {

@@ -348,9 +348,18 @@ class Run:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_gateway_agrees_with_a_model_of_s3(endpoint, seed):
+    run_model(endpoint, seed)
+
+
+def test_remote_gateway_agrees_with_a_model_of_s3(remote_endpoint):
+    """The same through `pachs3 s3gateway` over the network client: every call crosses gRPC."""
+    run_model(remote_endpoint, SEEDS[0] + 1, OPS // 2)
+
+
+def run_model(endpoint: str, seed: int, ops: int = OPS) -> None:
     s3 = make_client(endpoint, request_checksum_calculation="when_required", read_timeout=60)
     bucket = f"master.{unique_repo('model')}"
     s3.create_bucket(Bucket=bucket)
     run = Run(s3, bucket, random.Random(seed))
-    run.run(OPS)
-    assert len(run.model.commits) > OPS // 2
+    run.run(ops)
+    assert len(run.model.commits) > ops // 2

@@ -6,45 +6,12 @@ import base64
 import hashlib
 import io
 import os
-import re
-import signal
-import subprocess
-import threading
 import zlib
 
 import pytest
 from boto3.s3.transfer import TransferConfig
 
-from conftest import _binary, make_client
-
-READY = re.compile(r"pachs3 S3 gateway listening on (http://\S+):(\d+) ")
-
-
-@pytest.fixture(scope="module")
-def remote_endpoint(gateway):
-    proc = subprocess.Popen(
-        [_binary(), "s3gateway", "--address", f"127.0.0.1:{gateway.grpc_port}", "--listen", "127.0.0.1", "--port", "0"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    found = threading.Event()
-    endpoint = []
-    lines = []
-
-    def drain():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            lines.append(line)
-            m = READY.search(line)
-            if m and not found.is_set():
-                endpoint.append(f"{m.group(1)}:{m.group(2)}")
-                found.set()
-        found.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    assert found.wait(30) and endpoint, "pachs3 s3gateway did not start:\n" + "\n".join(lines[-30:])
-    yield endpoint[0]
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=10) == 0, "\n".join(lines[-30:])
-
+from conftest import make_client
 
 def test_boto3_round_trip_through_a_remote_gateway(remote_endpoint, gateway):
     s3 = make_client(remote_endpoint)
