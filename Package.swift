@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PFSRemoteTests",
-            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", "PFSProto", "PFSTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PFSRemote", "PFSGRPCServer", "PFSClient", "PFSProto", "PFSTestSupport", .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PFSMountTests", dependencies: ["PFSMount"], swiftSettings: swiftSettings),

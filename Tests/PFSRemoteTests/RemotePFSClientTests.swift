@@ -1,6 +1,7 @@
 import Foundation
 import PFS
 import PFSClient
+import GRPCCore
 import PFSProto
 import PFSTestSupport
 import Testing
@@ -122,6 +123,16 @@ import Testing
         }
         await client.close()
         try await server.close()
+    }
+
+    /// Every case comes back as itself from its status, a full disk included (RESOURCE_EXHAUSTED on the wire).
+    @Test func everyErrorCaseCrossesTheWire() {
+        let all: [PFSError] = [
+            .invalidArgument("a"), .notFound("b"), .alreadyExists("c"), .failedPrecondition("d"), .corrupt("e"), .io("f"),
+            .storageFull("g"), .preconditionFailed("h"), .badDigest("i"),
+        ]
+        for e in all { #expect(PFSError(RPCError(e)) == e) }
+        #expect(RPCError(PFSError.storageFull("x")).code == .resourceExhausted)
     }
 
     /// A negative or huge page size is refused: a negative one listed the whole repo into one answer.

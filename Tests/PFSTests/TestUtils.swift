@@ -119,7 +119,7 @@ func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
 // MARK: errors
 
 enum PFSErrorKind: String, Sendable {
-    case invalidArgument, notFound, alreadyExists, failedPrecondition, corrupt, io, preconditionFailed, badDigest
+    case invalidArgument, notFound, alreadyExists, failedPrecondition, corrupt, io, storageFull, preconditionFailed, badDigest
 }
 
 func kind(of error: PFSError) -> PFSErrorKind {
@@ -130,6 +130,7 @@ func kind(of error: PFSError) -> PFSErrorKind {
     case .failedPrecondition: return .failedPrecondition
     case .corrupt: return .corrupt
     case .io: return .io
+    case .storageFull: return .storageFull
     case .preconditionFailed: return .preconditionFailed
     case .badDigest: return .badDigest
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An error from the PFS engine. Each case says what went wrong in words a user can act on.
 public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A name, path, ref or argument is malformed.
@@ -12,6 +18,9 @@ public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(String)
     /// An I/O error from the operating system or a store.
     case io(String)
+    /// A store has no space left (a full disk or quota); nothing was written. Reads still work, and writes do again
+    /// once space is freed.
+    case storageFull(String)
     /// A conditional write found the file in another state than required; nothing was written.
     case preconditionFailed(String)
     /// The content does not match the digest the writer announced; nothing was written.
@@ -20,10 +29,17 @@ public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidArgument(let m), .notFound(let m), .alreadyExists(let m), .failedPrecondition(let m), .corrupt(let m), .io(let m),
-            .preconditionFailed(let m), .badDigest(let m):
+            .storageFull(let m), .preconditionFailed(let m), .badDigest(let m):
             return m
         }
     }
 
     public var message: String { description }
+
+    /// The error for a system call that failed with `code` (an `errno`): a full disk or quota is ``storageFull(_:)``,
+    /// anything else ``io(_:)``; the message is `what` and the system's text.
+    public static func systemCall(_ what: String, errno code: Int32) -> PFSError {
+        let text = "\(what): \(String(cString: strerror(code)))"
+        return code == ENOSPC || code == EDQUOT ? .storageFull(text) : .io(text)
+    }
 }

@@ -119,7 +119,7 @@ public final class LocalBlobStore: BlobStore {
         try await Self.onPool(moves) { m in try Self.syncFile(m.from, data: true) }
         try await Self.io.runIfActive {
             for m in moves {
-                guard rename(m.from, m.to) == 0 else { throw PFSError.io("rename \(m.from): \(Self.errnoText())") }
+                guard rename(m.from, m.to) == 0 else { throw Self.failure("rename \(m.from)") }
             }
         }
         if let pause = afterRenames.withLock({ $0 }) { await pause() }
@@ -161,7 +161,7 @@ public final class LocalBlobStore: BlobStore {
         try await Self.io.runIfActive { self.unlinkStaleTemporaries(olderThan: cutoff) }
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
+    private static func failure(_ what: String) -> PFSError { .systemCall(what, errno: errno) }
 
     private func writeBlob<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes, direct: Bool) throws -> Bool {
         if access(path(digest), F_OK) == 0 { return false }
@@ -175,7 +175,7 @@ public final class LocalBlobStore: BlobStore {
             wroteDirect = false
             fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
-        guard fd >= 0 else { throw PFSError.io("cannot create \(tmpPath): \(Self.errnoText())") }
+        guard fd >= 0 else { throw Self.failure("cannot create \(tmpPath)") }
         defer { close(fd) }
         var done = 0
         do {
@@ -240,7 +240,7 @@ public final class LocalBlobStore: BlobStore {
                     directIO.withLock { $0 = false }
                     return 0
                 }
-                throw PFSError.io("write \(name): \(Self.errnoText())")
+                throw Self.failure("write \(name)")
             }
             done += r
         }
@@ -266,7 +266,7 @@ public final class LocalBlobStore: BlobStore {
                         directIO.withLock { $0 = false }
                         return 0
                     }
-                    throw PFSError.io("write \(name): \(Self.errnoText())")
+                    throw Self.failure("write \(name)")
                 }
                 written += r
             }
@@ -281,7 +281,7 @@ public final class LocalBlobStore: BlobStore {
             let n = pwrite(fd, buf.baseAddress! + off, buf.count - off, off_t(offset + off))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw PFSError.io("write \(name): \(errnoText())")
+                throw Self.failure("write \(name)")
             }
             off += n
         }
@@ -296,11 +296,11 @@ public final class LocalBlobStore: BlobStore {
         let fd = open(p, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
-            throw PFSError.io("open \(p): \(Self.errnoText())")
+            throw Self.failure("open \(p)")
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw PFSError.io("stat \(p): \(Self.errnoText())") }
+        guard fstat(fd, &st) == 0 else { throw Self.failure("stat \(p)") }
         let size = Int(st.st_size)
         return try Bytes(count: size) { buf in
             var off = 0
@@ -308,7 +308,7 @@ public final class LocalBlobStore: BlobStore {
                 let n = read(fd, buf.baseAddress! + off, size - off)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw PFSError.io("read \(p): \(Self.errnoText())")
+                    throw Self.failure("read \(p)")
                 }
                 if n == 0 { throw PFSError.corrupt("blob \(digest) is shorter than its size") }
                 off += n
@@ -364,9 +364,9 @@ public final class LocalBlobStore: BlobStore {
 
     private static func syncFile(_ path: String, data: Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PFSError.io("cannot open \(path): \(errnoText())") }
+        guard fd >= 0 else { throw Self.failure("cannot open \(path)") }
         defer { close(fd) }
-        guard (data ? fdatasync(fd) : fsync(fd)) == 0 else { throw PFSError.io("\(data ? "fdatasync" : "fsync") \(path): \(errnoText())") }
+        guard (data ? fdatasync(fd) : fsync(fd)) == 0 else { throw failure("\(data ? "fdatasync" : "fsync") \(path)") }
     }
 
     private func unlinkStaged(_ digests: [Digest]) {

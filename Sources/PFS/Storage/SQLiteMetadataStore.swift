@@ -122,6 +122,8 @@ public final class SQLiteMetadataStore: MetadataStore {
             throw e
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
             throw PFSError.alreadyExists("already exists: \(e.message ?? "")")
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
+            throw PFSError.storageFull("metadata store: \(e)")
         } catch {
             throw PFSError.io("metadata store: \(error)")
         }

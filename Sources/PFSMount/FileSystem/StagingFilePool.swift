@@ -92,7 +92,7 @@ final class StagingFilePool: Sendable {
         if let f = spare.withLock({ $0.popLast() }) { return f }
         let path = (directory as NSString).appendingPathComponent(UUID().uuidString)
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw PFSError.io("cannot create a staging file in \(directory): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PFSError.systemCall("cannot create a staging file in \(directory)", errno: errno) }
         return File(fd: fd, path: path)
     }
 

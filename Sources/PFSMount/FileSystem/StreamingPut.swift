@@ -155,7 +155,7 @@ final class StreamingPut: @unchecked Sendable {
                 var written = 0
                 while written < raw.count {
                     let n = pwrite(fd, raw.baseAddress! + written, raw.count - written, off_t(at) + off_t(written))
-                    guard n > 0 else { throw PFSError.io("cannot write a staging file: \(String(cString: strerror(errno)))") }
+                    guard n > 0 else { throw PFSError.systemCall("cannot write a staging file", errno: errno) }
                     written += n
                 }
             }

@@ -10,6 +10,7 @@ func errnoValue(for error: any Error) -> Int32 {
         case .alreadyExists: return EEXIST
         case .invalidArgument: return EINVAL
         case .failedPrecondition, .preconditionFailed: return EBUSY
+        case .storageFull: return ENOSPC
         case .badDigest, .corrupt, .io: return EIO
         }
     }

@@ -21,6 +21,7 @@ extension RPCError {
         case .failedPrecondition, .preconditionFailed: code = .failedPrecondition
         case .corrupt: code = .dataLoss
         case .io: code = .internalError
+        case .storageFull: code = .resourceExhausted
         }
         self.init(code: code, message: e.message, metadata: ["pachs3-error": "\(e.kind)"])
     }
@@ -35,6 +36,7 @@ extension PFSError {
             case "badDigest": self = .badDigest(m); return
             case "preconditionFailed": self = .preconditionFailed(m); return
             case "io": self = .io(m); return
+            case "storageFull": self = .storageFull(m); return
             default: break
             }
         }
@@ -57,6 +59,7 @@ extension PFSError {
         case .failedPrecondition: "failedPrecondition"
         case .corrupt: "corrupt"
         case .io: "io"
+        case .storageFull: "storageFull"
         case .preconditionFailed: "preconditionFailed"
         case .badDigest: "badDigest"
         }

@@ -89,6 +89,7 @@ extension S3Error {
     /// - `preconditionFailed` (a conditional put lost) → 412 `PreconditionFailed`. (`If-Match` on a missing
     ///   key is `notFound` from PFS, hence `NoSuchKey` as S3 answers.)
     /// - `badDigest` (the body's MD5 is not Content-MD5) → `BadDigest`.
+    /// - `storageFull` → 507 `XPachs3StorageFull` (as MinIO answers a full disk: not a 5xx that clients retry).
     /// - `corrupt`, `io` → 500 `InternalError`, keeping the PFS message out of the body.
     public init(
         _ error: PFSError, bucket: String? = nil, key: String? = nil, versionId: String? = nil, uploadId: String? = nil,
@@ -112,6 +113,9 @@ extension S3Error {
             self = .preconditionFailed()
         case .badDigest:
             self = .badDigest()
+        case .storageFull:
+            self = .storageFull()
+            cause = "\(error)"
         case .corrupt, .io:
             self = .internalError()
             cause = "\(error)"
@@ -430,6 +434,13 @@ extension S3Error {
     /// 500 InternalError.
     public static func internalError(_ message: String = "We encountered an internal error. Please try again.") -> S3Error {
         S3Error(code: "InternalError", status: 500, message: message)
+    }
+
+    /// 507 XPachs3StorageFull: the server's disk is full. The body says what to do, not which file failed.
+    public static func storageFull() -> S3Error {
+        S3Error(
+            code: "XPachs3StorageFull", status: 507,
+            message: "The server's storage is full; nothing was written. Free space (delete objects or branches, then run `pachs3 gc`) and retry.")
     }
 
     /// 503 SlowDown.
