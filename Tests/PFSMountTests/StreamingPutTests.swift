@@ -216,6 +216,55 @@ final class Started: Sendable {
         }
     }
 
+    /// A close waits for the store to take the streamed bytes, so it can say when they were lost (the store's disk
+    /// filled up after the writes returned): the file answers ENOSPC from then on.
+    @Test func closingAStreamedFileReportsBytesTheStoreLost() async throws {
+        try await withClient { client, stage in
+            let b = WriteStage.Branch(repo: repo, name: "master")
+            let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage, source: "test"))
+            f.streamThreshold = 1 << 20
+            f.streamStarter = { fd, _, written, mtime in
+                StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
+            }
+            f.opened()
+            try await write(f, pattern(1 << 20, seed: 1), at: 0)
+            #expect(f.isStreamingStaged)
+            try await write(f, pattern(1 << 20, seed: 2), at: 1 << 20)
+            #expect(f.damageErrno == nil)
+            do {
+                try await f.finishStagedStream()
+                Issue.record("the close did not report the lost bytes")
+            } catch let e as FuseError {
+                #expect(e.errno == ENOSPC)
+            }
+            #expect(f.damageErrno == ENOSPC)
+            do {
+                _ = try await read(f, count: 10, at: 0)
+                Issue.record("a read of a file that lost bytes succeeded")
+            } catch let e as FuseError {
+                #expect(e.errno == ENOSPC)
+            }
+            f.discard()
+        }
+    }
+
+    @Test func aStreamFinishedAtCloseTakesLaterWritesAfterBringingItsBytesBack() async throws {
+        try await withClient { client, stage in
+            let started = Started()
+            let f = try stagedFile(client, stage, threshold: 1 << 20, started: started, staging: true)
+            var want = pattern(3 << 20, seed: 11)
+            try await write(f, want, at: 0)
+            try await f.finishStagedStream()
+            #expect(!f.isStreaming)
+            try await write(f, pattern(1000, seed: 12), at: want.count)
+            want += pattern(1000, seed: 12)
+            var got: [UInt8] = []
+            for try await piece in try await f.contents() { got += piece }
+            #expect(got == want)
+            f.discard()
+        }
+    }
+
     @Test func whenTheStoreFailsMidStreamWritesFailInsteadOfWaitingForever() async throws {
         try await withClient { client, stage in
             let b = WriteStage.Branch(repo: repo, name: "master")
@@ -254,7 +303,7 @@ struct FailingStager: ContentStaging {
             n += 1
             if n >= after { break }
         }
-        throw PFSError.io("no space left on the store")
+        throw PFSError.storageFull("no space left on the store")
     }
     func putStaged(_ ref: CommitRef, path: String, staged id: String, options: PutOptions) async throws -> PutResult {
         throw PFSError.notFound("staged content \(id) not found")

@@ -125,10 +125,21 @@ extension MountFileSystem {
         }
     }
 
-    func flush(_ req: FuseRequest, fh: UInt64) { req.ok() }
+    // close(2) reports bytes lost after their write call returned: a store that failed a stream midway (a full disk).
+    // Closing a streamed file waits for the store to take its last bytes (which its commit would wait for anyway).
+    func flush(_ req: FuseRequest, fh: UInt64) {
+        guard case .file(.staged(let f))? = handles.withLock({ $0.get(fh) }) else { return req.ok() }
+        if let code = f.damageErrno { return req.fail(code) }
+        guard f.isStreamingStaged else { return req.ok() }
+        serve(req) {
+            try await f.finishStagedStream()
+            req.ok()
+        }
+    }
 
     func fsync(_ req: FuseRequest, fh: UInt64) {
         guard case .file(.staged(let f))? = handles.withLock({ $0.get(fh) }) else { return req.ok() }
+        if let code = f.damageErrno { return req.fail(code) }
         serve(req) { [self] in
             try await writes.commit(f.branch, includeOpen: true)
             req.ok()

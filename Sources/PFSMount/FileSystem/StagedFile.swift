@@ -24,8 +24,9 @@ final class StagedFile: @unchecked Sendable {
     private var stream: StreamingPut?
     /// The end of the bytes that are only in the stream's staged content (0: none).
     private var streamedSize: UInt64 = 0
-    /// Bytes were lost: they went only to the store, and could not be read back.
-    private var damaged = false
+    /// Bytes were lost (they went only to the store, and could not be read back): the errno every use of the file
+    /// answers from now on. Such a file is never committed.
+    private var damage: Int32?
     /// Commits reading the bytes now; while one is, the stage writes a reopened file into a copy, and a
     /// discard waits for the last reader.
     private var commitReaders = 0
@@ -61,7 +62,7 @@ final class StagedFile: @unchecked Sendable {
     /// Keeps the record in step with the file (under the lock): there while the file is closed and the local
     /// file holds every byte, gone otherwise, so a crash never brings back a half-written file.
     private func updateRecord() {
-        if _writers == 0 && !retired && !damaged && streamedSize == 0 {
+        if _writers == 0 && !retired && damage == nil && streamedSize == 0 {
             let record = StagedFileRecord(source: pool.source, branch: branch, path: _path, mtime: _mtime)
             if let error = record.write(to: local.fd) {
                 pool.recordFailed(error)
@@ -143,36 +144,40 @@ final class StagedFile: @unchecked Sendable {
             try s.materializeWaiting(into: fd)
             locked { streamedSize = 0 }
         } catch {
-            lost(s)
-            throw FuseError(EIO)
+            throw FuseError(lost(s, error))
         }
     }
 
-    private func lost(_ s: StreamingPut) {
+    /// Marks the file damaged by `error` and returns the errno it answers with from now on.
+    private func lost(_ s: StreamingPut, _ error: any Error) -> Int32 {
+        let code = errnoValue(for: s.storeFailure ?? error)
         locked {
-            damaged = true
+            if damage == nil { damage = code }
             if recorded { updateRecord() }
         }
         s.abort()
+        return code
     }
+
+    /// The errno of the failure that lost some of the file's bytes, if one did.
+    var damageErrno: Int32? { locked { damage } }
 
     /// Brings back the bytes a stream kept only in the store, before something reads or changes the local file.
     private func materialize() throws {
-        if locked({ damaged }) { throw FuseError(EIO) }
+        if let d = damageErrno { throw FuseError(d) }
         try restore(locked { stream == nil ? nil : stopStreaming() })
     }
 
     /// ``materialize()`` for tasks.
     func settle() async throws {
-        if locked({ damaged }) { throw FuseError(EIO) }
+        if let d = damageErrno { throw FuseError(d) }
         guard let s = locked({ stream == nil ? nil : stopStreaming() }) else { return }
         if s.keepsLocalCopy { return s.abort() }
         do {
             try await s.materialize(into: fd)
             locked { streamedSize = 0 }
         } catch {
-            lost(s)
-            throw FuseError(EIO)
+            throw FuseError(lost(s, error))
         }
     }
 
@@ -189,6 +194,26 @@ final class StagedFile: @unchecked Sendable {
             sequential = nil
             if s.keepsLocalCopy { stream = nil }
             return s
+        }
+    }
+
+    /// Whether the file's bytes are being streamed as staged content that the local file does not keep.
+    var isStreamingStaged: Bool { locked { stream?.keepsLocalCopy == false && sequential != nil } }
+
+    /// At a close: ends a stream that keeps the bytes only in the store and waits until the store has them all, so
+    /// that close(2) reports a store that failed them (the bytes are lost then: the file says so from now on). The
+    /// commit only puts the staged content then; a later write brings the bytes back into the local file first.
+    func finishStagedStream() async throws {
+        let s: StreamingPut? = locked {
+            guard let s = stream, !s.keepsLocalCopy, sequential != nil else { return nil }
+            sequential = nil
+            return s
+        }
+        guard let s else { return }
+        do {
+            _ = try await s.finish()
+        } catch {
+            throw FuseError(lost(s, error))
         }
     }
 
@@ -217,7 +242,7 @@ final class StagedFile: @unchecked Sendable {
         // At the end of a file whose stream keeps no local copy, the bytes go to the stream only (in order: under
         // the lock). Anywhere else the stream stops first, and gives back what it took.
         let (streamed, stopped): (StreamingPut?, StreamingPut?) = try locked {
-            if damaged { throw FuseError(EIO) }
+            if let d = damage { throw FuseError(d) }
             guard let s = stream else { return (nil, nil) }
             if let seq = sequential, seq == at {
                 guard !s.keepsLocalCopy else { return (nil, nil) }
@@ -228,8 +253,9 @@ final class StagedFile: @unchecked Sendable {
                 _mtime = now
                 // The store failed mid-stream: the bytes it had are lost, and the file says so from now on.
                 guard s.enqueue(Array(bytes), total: total) else {
-                    damaged = true
-                    throw FuseError(EIO)
+                    let code = errnoValue(for: s.storeFailure ?? FuseError(EIO))
+                    damage = code
+                    throw FuseError(code)
                 }
                 return (s, nil)
             }

@@ -39,6 +39,7 @@ final class StreamingPut: @unchecked Sendable {
     private var aborted = false
     /// The store stopped taking the bytes (its put or staging failed): nothing drains the queue any more.
     private var failed = false
+    private var failure: (any Error)?
     private var waiter: CheckedContinuation<Void, Never>?
     private var task: Task<Outcome, any Error>?
 
@@ -76,6 +77,7 @@ final class StreamingPut: @unchecked Sendable {
             } catch {
                 locked {
                     failed = true
+                    failure = error
                     queue = []
                     queued = 0
                     condition.broadcast()
@@ -90,6 +92,9 @@ final class StreamingPut: @unchecked Sendable {
         defer { condition.unlock() }
         return try body()
     }
+
+    /// Why the store stopped taking the bytes, once it has.
+    var storeFailure: (any Error)? { locked { failure } }
 
     /// Hands over the bytes written at the end; `total` are written now. Called in the order of the writes
     /// (under the staged file's lock), so it never waits: ``waitForRoom()`` does, after the lock. False when

@@ -397,18 +397,26 @@ final class WriteStage: @unchecked Sendable {
     }
 
     private func record(_ b: Branch, includeOpen: Bool) async throws {
-        let (files, recorded, deleted, dirs): ([(String, StagedFile, Int)], [StagedFile], Set<String>, Set<String>) = locked {
-            guard var c = branches[b] else { return ([], [], [], []) }
+        let (files, recorded, deleted, dirs, lost): ([(String, StagedFile, Int)], [StagedFile], Set<String>, Set<String>, [String: StagedFile]) = locked {
+            guard var c = branches[b] else { return ([], [], [], [], [:]) }
             // Closed since an fsync recorded their last version: nothing more to commit.
             let recorded = c.files.filter { $0.value.writers == 0 && $0.value.version == $0.value.committedVersion }
             for p in recorded.keys { c.files[p] = nil }
+            // Files that lost bytes (their writer was told) are dropped, not committed: the branch keeps what it had,
+            // and the rest of its changes commit without them.
+            let lost = c.files.filter { $0.value.damageErrno != nil && (includeOpen || $0.value.writers == 0) }
+            for p in lost.keys { c.files[p] = nil }
             branches[b] = c
             let files = c.files.compactMap { (p, f) in includeOpen || f.writers == 0 ? (p, f, f.version) : nil }
             // Until this commit has read them, a reopen writes into a copy and a discard waits.
             for (_, f, _) in files { f.beginCommitRead() }
-            return (files, Array(recorded.values), c.deleted, c.dirs)
+            return (files, Array(recorded.values) + Array(lost.values), c.deleted, c.dirs, lost)
         }
         defer { for (_, f, _) in files { f.endCommitRead() } }
+        for (p, f) in lost {
+            fs.configuration.log(
+                "'\(p)' in \(b.repo)@\(b.name) lost bytes when the store failed (\(String(cString: strerror(f.damageErrno ?? EIO))), as its writer was told): dropped, not committed")
+        }
         for f in recorded { f.discard() }
         if files.isEmpty && deleted.isEmpty && dirs.isEmpty { return }
         let client = fs.client

@@ -1,0 +1,75 @@
+"""The store's disk fills up under a mount (`pachs3 serve --mount` on a 48 MiB tmpfs): a file whose streamed bytes the
+store could not keep fails with ENOSPC (at a write or at close), is dropped instead of committed, and does not hold
+back the branch's other changes; files written before and after are intact, and writes work again once space is
+free."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import tempfile
+import pathlib
+
+import pytest
+
+from conftest import MountedServer, wait_until
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+
+
+def write_file(path: pathlib.Path, data: bytes) -> int:
+    """Writes `data` in 1 MiB writes and closes; returns 0 or the errno of the first failure (write or close)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    failure = 0
+    try:
+        for off in range(0, len(data), 1 << 20):
+            os.write(fd, data[off:off + (1 << 20)])
+    except OSError as e:
+        failure = e.errno
+    try:
+        os.close(fd)
+    except OSError as e:
+        failure = failure or e.errno
+    return failure
+
+
+def keys(s3, bucket: str) -> list[str]:
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def test_a_file_the_full_store_could_not_keep_fails_with_enospc_and_is_dropped():
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-full-"))
+    srv = MountedServer(root)
+    srv.data_dir.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(srv.data_dir)], check=True)
+    try:
+        srv.start()
+        s3 = srv.s3()
+        s3.create_bucket(Bucket="master.full")
+        branch = srv.mnt / "full" / "master"
+        assert wait_until(branch.is_dir, 5)
+
+        before = os.urandom(10 << 20)
+        assert write_file(branch / "before.bin", before) == 0
+        assert wait_until(lambda: keys(s3, "master.full") == ["before.bin"], 10)
+
+        # Streamed into the store as it is written (past 8 MiB, sequential): the store fills up midway.
+        assert write_file(branch / "big.bin", os.urandom(40 << 20)) == errno.ENOSPC
+        assert write_file(branch / "after.txt", b"after") == 0
+        assert wait_until(lambda: keys(s3, "master.full") == ["after.txt", "before.bin"], 10), keys(s3, "master.full")
+        assert wait_until(lambda: not (branch / "big.bin").exists(), 10), "the lost file is still in the mount"
+        assert "lost bytes when the store failed (No space left on device" in srv.log_tail(200)
+
+        # Nothing of it is left taking space: a file of 20 MiB fits again.
+        again = os.urandom(20 << 20)
+        assert write_file(branch / "again.bin", again) == 0
+        assert wait_until(lambda: keys(s3, "master.full") == ["after.txt", "again.bin", "before.bin"], 10)
+        assert (branch / "before.bin").read_bytes() == before
+        assert s3.get_object(Bucket="master.full", Key="again.bin")["Body"].read() == again
+        assert srv.stop() == 0
+    finally:
+        srv.stop()
+        subprocess.run(["umount", "-l", str(srv.data_dir)], check=False)
+        shutil.rmtree(root, ignore_errors=True)
