@@ -73,3 +73,41 @@ def test_a_file_the_full_store_could_not_keep_fails_with_enospc_and_is_dropped()
         srv.stop()
         subprocess.run(["umount", "-l", str(srv.data_dir)], check=False)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_changes_a_full_store_refused_are_committed_on_their_own_once_space_is_free(tmp_path):
+    """The staging files are elsewhere (cache_dir), so closing works; the commits fail until the store has space, and
+    are tried again without another change."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-full-"))
+    srv = MountedServer(root, mount_options=f"cache_dir={tmp_path / 'cache'}")
+    srv.data_dir.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(srv.data_dir)], check=True)
+    try:
+        srv.start()
+        s3 = srv.s3()
+        s3.create_bucket(Bucket="master.full")
+        branch = srv.mnt / "full" / "master"
+        assert wait_until(branch.is_dir, 5)
+        filler = srv.data_dir / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+            except OSError as e:
+                assert e.errno == errno.ENOSPC
+
+        assert write_file(branch / "small.txt", b"waits for space") == 0
+        (branch / "dir").mkdir()
+        assert wait_until(lambda: "cannot commit the changes to full@master" in srv.log_tail(50), 10), srv.log_tail()
+        assert "tried again in 1 s" in srv.log_tail(50)
+        assert keys(s3, "master.full") == []
+        assert (branch / "small.txt").read_bytes() == b"waits for space"  # still there, staged
+
+        filler.unlink()
+        assert wait_until(lambda: keys(s3, "master.full") == ["dir/", "small.txt"], 30), srv.log_tail()
+        assert s3.get_object(Bucket="master.full", Key="small.txt")["Body"].read() == b"waits for space"
+        assert srv.stop() == 0
+    finally:
+        srv.stop()
+        subprocess.run(["umount", "-l", str(srv.data_dir)], check=False)
+        shutil.rmtree(root, ignore_errors=True)

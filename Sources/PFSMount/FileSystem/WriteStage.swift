@@ -19,6 +19,10 @@ final class WriteStage: @unchecked Sendable {
         /// Directories made with mkdir.
         var dirs: Set<String> = []
         var scheduled = false
+        /// Seconds before the next try after commits failed (0: the last one did not).
+        var retryDelay: Double = 0
+        /// A try is waiting for its time (one at a time, however many changes failed meanwhile).
+        var retryPending = false
         var isEmpty: Bool { files.isEmpty && deleted.isEmpty && dirs.isEmpty }
     }
 
@@ -27,6 +31,8 @@ final class WriteStage: @unchecked Sendable {
     private var branches: [Branch: Changes] = [:]
     /// The last commit task of each branch: commits of one branch run one after another.
     private var tails: [Branch: Task<Void, any Error>] = [:]
+    /// The final commits have begun (unmount): failed commits are not tried again on their own any more.
+    private var stopping = false
     let directory: String
     private let localFiles: StagingFilePool
 
@@ -351,7 +357,25 @@ final class WriteStage: @unchecked Sendable {
             do {
                 try await commit(b, includeOpen: false)
             } catch {
-                fs.configuration.log("cannot commit the changes to \(b.repo)@\(b.name): \(error); they stay staged and are tried again")
+                // Tried again on their own, from 1 s to every 30 s (a full disk, a server away), and with any change.
+                let wait: Double? = locked {
+                    guard !stopping, var c = branches[b], !c.isEmpty, !c.retryPending else { return nil }
+                    c.retryDelay = Swift.min(Swift.max(c.retryDelay * 2, 1), 30)
+                    c.retryPending = true
+                    branches[b] = c
+                    return c.retryDelay
+                }
+                fs.configuration.log(
+                    "cannot commit the changes to \(b.repo)@\(b.name): \(error); they stay staged and are tried again"
+                        + (wait.map { " in \(Int($0)) s" } ?? ""))
+                if let wait {
+                    try? await Task.sleep(for: .seconds(wait))
+                    let go: Bool = locked {
+                        branches[b]?.retryPending = false
+                        return !stopping
+                    }
+                    if go { changed(b) }
+                }
             }
         }
     }
@@ -372,7 +396,10 @@ final class WriteStage: @unchecked Sendable {
 
     /// Commits everything staged on every branch (at unmount), and removes the spare local files.
     func commitAll() async {
-        let all = locked { Array(branches.keys) }
+        let all: [Branch] = locked {
+            stopping = true
+            return Array(branches.keys)
+        }
         for b in all {
             do {
                 try await commit(b, includeOpen: true)
@@ -491,6 +518,7 @@ final class WriteStage: @unchecked Sendable {
             }
             c.deleted.subtract(deleted)
             c.dirs.subtract(dirs)
+            c.retryDelay = 0
             branches[b] = c.isEmpty && !c.scheduled ? nil : c
             return done
         }
