@@ -80,7 +80,7 @@ public final class RemotePFSClient: PFSClient {
         do {
             return try await body()
         } catch let e as RPCError where e.code == .unavailable {
-            throw PFSError.io("cannot reach the pachs3 server at \(server): \(e.message)")
+            throw PFSError.unavailable("cannot reach the pachs3 server at \(server): \(e.message)")
         } catch let e as RPCError {
             throw PFSError(e)
         }

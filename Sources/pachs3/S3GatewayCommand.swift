@@ -33,7 +33,9 @@ struct S3GatewayCommand: AsyncParsableCommand {
         let logger = try ServerLogging.bootstrap(level: logLevel)
         let settings = try ServerSettings.resolve(address: address)
         let server = settings.address
-        let client = try RemotePFSClient(address: server, token: settings.token)
+        // Fail fast while the server is away: S3 clients retry the 503 that answers it, where a call waiting for
+        // the server held every request until the client's own timeout.
+        let client = try RemotePFSClient(address: server, token: settings.token, waitForReady: false)
         let gateway = S3Gateway(
             client: client, configuration: S3GatewayConfiguration(host: listen, port: port, domain: domain, region: region, tls: nil))
         let host = listen

@@ -129,7 +129,7 @@ import Testing
     @Test func everyErrorCaseCrossesTheWire() {
         let all: [PFSError] = [
             .invalidArgument("a"), .notFound("b"), .alreadyExists("c"), .failedPrecondition("d"), .corrupt("e"), .io("f"),
-            .storageFull("g"), .preconditionFailed("h"), .badDigest("i"),
+            .storageFull("g"), .unavailable("j"), .preconditionFailed("h"), .badDigest("i"),
         ]
         for e in all { #expect(PFSError(RPCError(e)) == e) }
         #expect(RPCError(PFSError.storageFull("x")).code == .resourceExhausted)
@@ -259,7 +259,7 @@ import Testing
             do {
                 try await client.createRepo(RepoID("after"))
                 break
-            } catch PFSError.io where ContinuousClock.now < deadline {
+            } catch PFSError.unavailable where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }

@@ -119,7 +119,7 @@ func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
 // MARK: errors
 
 enum PFSErrorKind: String, Sendable {
-    case invalidArgument, notFound, alreadyExists, failedPrecondition, corrupt, io, storageFull, preconditionFailed, badDigest
+    case invalidArgument, notFound, alreadyExists, failedPrecondition, corrupt, io, storageFull, unavailable, preconditionFailed, badDigest
 }
 
 func kind(of error: PFSError) -> PFSErrorKind {
@@ -131,6 +131,7 @@ func kind(of error: PFSError) -> PFSErrorKind {
     case .corrupt: return .corrupt
     case .io: return .io
     case .storageFull: return .storageFull
+    case .unavailable: return .unavailable
     case .preconditionFailed: return .preconditionFailed
     case .badDigest: return .badDigest
     }

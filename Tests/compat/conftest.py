@@ -61,16 +61,20 @@ class Gateway:
 
     # -- process ------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, grpc_port: int = 0) -> None:
+        """Starts the server; `grpc_port` fixes the gRPC port (a restart keeps the one it had: `start(gw.grpc_port)`)."""
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--data-dir", str(self.data_dir), "--address", "127.0.0.1", "--port", "0", "--grpc-port", "0"],
+            [self.binary, "serve", "--data-dir", str(self.data_dir), "--address", "127.0.0.1", "--port", "0", "--grpc-port", str(grpc_port)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=str(self.root),
         )
         # The server logs every request to stdout: drain it for as long as it runs, or it blocks.
-        threading.Thread(target=self._drain, name="pachs3-log", daemon=True).start()
+        # A queue per process: a restart must not read the end of the one before.
+        self._ready = queue.Queue()
+        self.port = self.grpc_port = 0
+        threading.Thread(target=self._drain, args=(self.proc, self._ready), name="pachs3-log", daemon=True).start()
         deadline = time.monotonic() + START_DEADLINE
         while True:
             remaining = deadline - time.monotonic()
@@ -94,16 +98,16 @@ class Gateway:
             if self.port and self.grpc_port:
                 return
 
-    def _drain(self) -> None:
-        assert self.proc and self.proc.stdout
-        for raw in self.proc.stdout:
+    def _drain(self, proc: subprocess.Popen, ready: queue.Queue) -> None:
+        assert proc.stdout
+        for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._log_cond:
                 self.log_lines.append(line)
                 self._log_cond.notify_all()
             if "listening on" in line:
-                self._ready.put(line)
-        self._ready.put(None)
+                ready.put(line)
+        ready.put(None)
         with self._log_cond:
             self._log_cond.notify_all()
 
@@ -196,8 +200,14 @@ def endpoint(gateway) -> str:
 @pytest.fixture(scope="session")
 def remote_endpoint(gateway):
     """`pachs3 s3gateway` in its own process in front of the session's `pachs3 serve`, reached over gRPC."""
+    yield from remote_gateway(gateway.grpc_port)
+
+
+def remote_gateway(grpc_port: int):
+    """`pachs3 s3gateway` in front of the server at 127.0.0.1:`grpc_port` for as long as the generator runs: yields
+    its endpoint; it must then exit 0 on SIGTERM."""
     proc = subprocess.Popen(
-        [_binary(), "s3gateway", "--address", f"127.0.0.1:{gateway.grpc_port}", "--listen", "127.0.0.1", "--port", "0"],
+        [_binary(), "s3gateway", "--address", f"127.0.0.1:{grpc_port}", "--listen", "127.0.0.1", "--port", "0"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     found = threading.Event()
     endpoint = []

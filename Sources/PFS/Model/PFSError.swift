@@ -21,6 +21,8 @@ public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A store has no space left (a full disk or quota); nothing was written. Reads still work, and writes do again
     /// once space is freed.
     case storageFull(String)
+    /// The server cannot be reached (or is shutting down); the call did nothing and may be tried again later.
+    case unavailable(String)
     /// A conditional write found the file in another state than required; nothing was written.
     case preconditionFailed(String)
     /// The content does not match the digest the writer announced; nothing was written.
@@ -29,7 +31,7 @@ public enum PFSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidArgument(let m), .notFound(let m), .alreadyExists(let m), .failedPrecondition(let m), .corrupt(let m), .io(let m),
-            .storageFull(let m), .preconditionFailed(let m), .badDigest(let m):
+            .storageFull(let m), .unavailable(let m), .preconditionFailed(let m), .badDigest(let m):
             return m
         }
     }

@@ -11,7 +11,7 @@ func errnoValue(for error: any Error) -> Int32 {
         case .invalidArgument: return EINVAL
         case .failedPrecondition, .preconditionFailed: return EBUSY
         case .storageFull: return ENOSPC
-        case .badDigest, .corrupt, .io: return EIO
+        case .badDigest, .corrupt, .io, .unavailable: return EIO
         }
     }
     if error is CancellationError { return EINTR }

@@ -22,6 +22,7 @@ extension RPCError {
         case .corrupt: code = .dataLoss
         case .io: code = .internalError
         case .storageFull: code = .resourceExhausted
+        case .unavailable: code = .unavailable
         }
         self.init(code: code, message: e.message, metadata: ["pachs3-error": "\(e.kind)"])
     }
@@ -37,6 +38,7 @@ extension PFSError {
             case "preconditionFailed": self = .preconditionFailed(m); return
             case "io": self = .io(m); return
             case "storageFull": self = .storageFull(m); return
+            case "unavailable": self = .unavailable(m); return
             default: break
             }
         }
@@ -60,6 +62,7 @@ extension PFSError {
         case .corrupt: "corrupt"
         case .io: "io"
         case .storageFull: "storageFull"
+        case .unavailable: "unavailable"
         case .preconditionFailed: "preconditionFailed"
         case .badDigest: "badDigest"
         }

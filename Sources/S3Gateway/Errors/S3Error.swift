@@ -89,6 +89,7 @@ extension S3Error {
     /// - `preconditionFailed` (a conditional put lost) → 412 `PreconditionFailed`. (`If-Match` on a missing
     ///   key is `notFound` from PFS, hence `NoSuchKey` as S3 answers.)
     /// - `badDigest` (the body's MD5 is not Content-MD5) → `BadDigest`.
+    /// - `unavailable` (the server behind a gateway is away) → 503 `ServiceUnavailable`, which clients retry.
     /// - `storageFull` → 507 `XPachs3StorageFull` (as MinIO answers a full disk: not a 5xx that clients retry).
     /// - `corrupt`, `io` → 500 `InternalError`, keeping the PFS message out of the body.
     public init(
@@ -115,6 +116,9 @@ extension S3Error {
             self = .badDigest()
         case .storageFull:
             self = .storageFull()
+            cause = "\(error)"
+        case .unavailable:
+            self = .serverUnreachable()
             cause = "\(error)"
         case .corrupt, .io:
             self = .internalError()
@@ -441,6 +445,11 @@ extension S3Error {
         S3Error(
             code: "XPachs3StorageFull", status: 507,
             message: "The server's storage is full; nothing was written. Free space (delete objects or branches, then run `pachs3 gc`) and retry.")
+    }
+
+    /// 503 ServiceUnavailable: the pachs3 server behind this gateway cannot be reached.
+    public static func serverUnreachable() -> S3Error {
+        S3Error(code: "ServiceUnavailable", status: 503, message: "The pachs3 server behind this gateway cannot be reached. Please try again.")
     }
 
     /// 503 SlowDown.
