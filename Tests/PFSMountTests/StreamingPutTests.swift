@@ -57,6 +57,18 @@ final class Started: Sendable {
         try await onRequestThread { try f.read(count: count, at: offset) }
     }
 
+    /// An open staged file streamed from 1 MiB on into a store that fails after two pieces, as a full disk does.
+    func failingStagedFile(_ stage: String) throws -> StagedFile {
+        let b = WriteStage.Branch(repo: repo, name: "master")
+        let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage, source: "test"))
+        f.streamThreshold = 1 << 20
+        f.streamStarter = { fd, _, written, mtime in
+            StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
+        }
+        f.opened()
+        return f
+    }
+
     func pattern(_ count: Int, seed: UInt8) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) } }
 
     @Test func aSequentialFileIsStreamedAndFinishedWithItsTail() async throws {
@@ -220,13 +232,7 @@ final class Started: Sendable {
     /// filled up after the writes returned): the file answers ENOSPC from then on.
     @Test func closingAStreamedFileReportsBytesTheStoreLost() async throws {
         try await withClient { client, stage in
-            let b = WriteStage.Branch(repo: repo, name: "master")
-            let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage, source: "test"))
-            f.streamThreshold = 1 << 20
-            f.streamStarter = { fd, _, written, mtime in
-                StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
-            }
-            f.opened()
+            let f = try failingStagedFile(stage)
             try await write(f, pattern(1 << 20, seed: 1), at: 0)
             #expect(f.isStreamingStaged)
             try await write(f, pattern(1 << 20, seed: 2), at: 1 << 20)
@@ -267,13 +273,7 @@ final class Started: Sendable {
 
     @Test func whenTheStoreFailsMidStreamWritesFailInsteadOfWaitingForever() async throws {
         try await withClient { client, stage in
-            let b = WriteStage.Branch(repo: repo, name: "master")
-            let f = try StagedFile(path: "big.bin", branch: b, pool: StagingFilePool(directory: stage, source: "test"))
-            f.streamThreshold = 1 << 20
-            f.streamStarter = { fd, _, written, mtime in
-                StreamingPut(staging: FailingStager(after: 2), fd: fd, start: written, mtime: WriteStage.mtimeTag(mtime))
-            }
-            f.opened()
+            let f = try failingStagedFile(stage)
             // More than the queue holds: with nothing draining it, a writer that waited for room would wait forever.
             let piece = pattern(1 << 20, seed: 8)
             var failed = false

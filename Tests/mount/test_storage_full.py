@@ -5,6 +5,7 @@ free."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -35,22 +36,34 @@ def write_file(path: pathlib.Path, data: bytes) -> int:
     return failure
 
 
+@contextlib.contextmanager
+def server_on_tmpfs(size: str, mount_options: str = ""):
+    """A `pachs3 serve --mount` whose data directory is a tmpfs of `size`, with a bucket `master.full`; yields the
+    server and the branch directory."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-full-"))
+    srv = MountedServer(root, mount_options=mount_options)
+    srv.data_dir.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(srv.data_dir)], check=True)
+    try:
+        srv.start()
+        srv.s3().create_bucket(Bucket="master.full")
+        branch = srv.mnt / "full" / "master"
+        assert wait_until(branch.is_dir, 5)
+        yield srv, branch
+        assert srv.stop() == 0
+    finally:
+        srv.stop()
+        subprocess.run(["umount", "-l", str(srv.data_dir)], check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def keys(s3, bucket: str) -> list[str]:
     return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
 
 
 def test_a_file_the_full_store_could_not_keep_fails_with_enospc_and_is_dropped():
-    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-full-"))
-    srv = MountedServer(root)
-    srv.data_dir.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(srv.data_dir)], check=True)
-    try:
-        srv.start()
+    with server_on_tmpfs("48m") as (srv, branch):
         s3 = srv.s3()
-        s3.create_bucket(Bucket="master.full")
-        branch = srv.mnt / "full" / "master"
-        assert wait_until(branch.is_dir, 5)
-
         before = os.urandom(10 << 20)
         assert write_file(branch / "before.bin", before) == 0
         assert wait_until(lambda: keys(s3, "master.full") == ["before.bin"], 10)
@@ -68,26 +81,13 @@ def test_a_file_the_full_store_could_not_keep_fails_with_enospc_and_is_dropped()
         assert wait_until(lambda: keys(s3, "master.full") == ["after.txt", "again.bin", "before.bin"], 10)
         assert (branch / "before.bin").read_bytes() == before
         assert s3.get_object(Bucket="master.full", Key="again.bin")["Body"].read() == again
-        assert srv.stop() == 0
-    finally:
-        srv.stop()
-        subprocess.run(["umount", "-l", str(srv.data_dir)], check=False)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_changes_a_full_store_refused_are_committed_on_their_own_once_space_is_free(tmp_path):
     """The staging files are elsewhere (cache_dir), so closing works; the commits fail until the store has space, and
     are tried again without another change."""
-    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-full-"))
-    srv = MountedServer(root, mount_options=f"cache_dir={tmp_path / 'cache'}")
-    srv.data_dir.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(srv.data_dir)], check=True)
-    try:
-        srv.start()
+    with server_on_tmpfs("32m", mount_options=f"cache_dir={tmp_path / 'cache'}") as (srv, branch):
         s3 = srv.s3()
-        s3.create_bucket(Bucket="master.full")
-        branch = srv.mnt / "full" / "master"
-        assert wait_until(branch.is_dir, 5)
         filler = srv.data_dir / "filler"
         with open(filler, "wb", buffering=0) as f:
             try:
@@ -106,8 +106,3 @@ def test_changes_a_full_store_refused_are_committed_on_their_own_once_space_is_f
         filler.unlink()
         assert wait_until(lambda: keys(s3, "master.full") == ["dir/", "small.txt"], 30), srv.log_tail()
         assert s3.get_object(Bucket="master.full", Key="small.txt")["Body"].read() == b"waits for space"
-        assert srv.stop() == 0
-    finally:
-        srv.stop()
-        subprocess.run(["umount", "-l", str(srv.data_dir)], check=False)
-        shutil.rmtree(root, ignore_errors=True)
