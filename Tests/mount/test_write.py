@@ -325,6 +325,52 @@ def test_files_a_dead_mount_closed_are_staged_again_by_the_next_mount_of_its_sto
         shutil.rmtree(root, ignore_errors=True)
 
 
+def test_deletions_and_directories_a_dead_mount_staged_are_committed_by_the_next_mount(tmp_path):
+    """With commits at unmount, a mount killed after rm, rmdir and mkdir has committed none of them; they are kept in
+    a journal of the cache directory, and the next mount of the same store applies them (a file made and removed
+    again, or a directory made and removed again, leaves nothing), then empties the journal."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-journal-"))
+    cache = root / "cache"
+    first = MountedServer(root / "first", mount_options=f"commit=unmount,cache_dir={cache}")
+    again = MountedServer(root / "first", mount_options=f"cache_dir={cache}")
+    try:
+        first.start()
+        s3 = first.s3()
+        s3.create_bucket(Bucket="master.jr")
+        for key in ("old.txt", "keep.txt", "d/inner.txt", "marked/"):
+            s3.put_object(Bucket="master.jr", Key=key, Body=b"" if key.endswith("/") else key.encode())
+        base = first.mnt / "jr" / "master"
+        assert wait_until(lambda: (base / "old.txt").exists(), 5)
+        (base / "old.txt").unlink()
+        (base / "d" / "inner.txt").unlink()
+        (base / "marked").rmdir()
+        (base / "new").mkdir()
+        (base / "new" / "sub").mkdir()
+        (base / "brief").mkdir()
+        (base / "brief").rmdir()
+        (base / "temp.txt").write_bytes(b"gone again")
+        (base / "temp.txt").unlink()
+        first.proc.kill()
+        first.proc.wait()
+        subprocess.run(["fusermount3", "-u", "-z", str(first.mnt)], capture_output=True)
+        journals = [f for f in os.listdir(cache) if f.startswith(".pachs3-changes-")]
+        assert len(journals) == 1 and os.path.getsize(cache / journals[0]) > 0, journals
+
+        again.start()
+        assert wait_until(lambda: "staged again 5 deletions and 2 new directories" in "".join(again.lines), 5), again.log_tail()
+        s3 = again.s3()
+        want = ["keep.txt", "new/", "new/sub/"]
+        assert wait_until(lambda: sorted(o["Key"] for o in s3.list_objects_v2(Bucket="master.jr").get("Contents", [])) == want, 10), again.log_tail()
+        journals = [f for f in os.listdir(cache) if f.startswith(".pachs3-changes-")]
+        assert len(journals) == 1 and os.path.getsize(cache / journals[0]) == 0, journals
+        assert again.stop() == 0
+        assert not [f for f in os.listdir(cache) if f.startswith(".pachs3-changes-")], "the journal outlived a clean unmount"
+    finally:
+        for s in (first, again):
+            s.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
     b = server.mnt / repo / "master"
     f = open(b / "ephemeral.txt", "wb")

@@ -35,6 +35,9 @@ final class WriteStage: @unchecked Sendable {
     private var stopping = false
     let directory: String
     private let localFiles: StagingFilePool
+    /// Where staged deletions and new directories are kept for a mount that takes over after a crash (nil: read-only,
+    /// or the directory belongs to a live mount).
+    private let journal: ChangeJournal?
 
     init(fs: MountFileSystem) throws {
         self.fs = fs
@@ -47,8 +50,36 @@ final class WriteStage: @unchecked Sendable {
             } catch {
                 throw MountError("cannot create the cache directory \(directory): \(error.localizedDescription)")
             }
-            if let left = localFiles.claim() { takeUp(left, log: log) }
+            let left = localFiles.claim()
+            journal = left == nil ? nil : ChangeJournal(directory: directory, source: fs.configuration.source)
+            if let left { takeUp(left, log: log) }
+            if let pending = journal?.open(log: log) { takeUp(pending, log: log) }
+        } else {
+            journal = nil
         }
+    }
+
+    /// Stages again the deletions and new directories a dead mount of this source left uncommitted.
+    private func takeUp(_ pending: [Branch: ChangeJournal.Pending], log: (String) -> Void) {
+        guard !pending.isEmpty else { return }
+        var deletions = 0, dirs = 0
+        for (b, p) in pending {
+            var c = branches[b] ?? Changes()
+            c.deleted.formUnion(p.deleted)
+            c.dirs.formUnion(p.dirs)
+            branches[b] = c
+            deletions += p.deleted.count
+            dirs += p.dirs.count
+        }
+        log("staged again \(deletions) deletion\(deletions == 1 ? "" : "s") and \(dirs) new director\(dirs == 1 ? "y" : "ies") that a mount of \(fs.configuration.source) left uncommitted in \(directory)")
+    }
+
+    /// Whether any branch has deletions or new directories to commit (under the lock).
+    private var hasPendingChanges: Bool { branches.values.contains { !$0.deleted.isEmpty || !$0.dirs.isEmpty } }
+
+    /// Notes changes to the staged deletions and directories (under the lock, so in the order they are made).
+    private func journaled(_ entries: [ChangeJournal.Entry]) {
+        journal?.append(entries)
     }
 
     /// Stages again the closed files a dead mount of this source left uncommitted (``commitRecovered()`` then
@@ -171,7 +202,7 @@ final class WriteStage: @unchecked Sendable {
             var c = branches[b] ?? Changes()
             let old = c.files[path]
             c.files[path] = f
-            c.deleted.remove(path)
+            if c.deleted.remove(path) != nil { journaled([.init(.undelete, b, path)]) }
             branches[b] = c
             return old
         }
@@ -258,7 +289,7 @@ final class WriteStage: @unchecked Sendable {
                 return existing
             }
             c.files[path] = f
-            c.deleted.remove(path)
+            if c.deleted.remove(path) != nil { journaled([.init(.undelete, b, path)]) }
             branches[b] = c
             return f
         }
@@ -293,8 +324,10 @@ final class WriteStage: @unchecked Sendable {
         let f: StagedFile? = locked {
             var c = branches[b] ?? Changes()
             let f = c.files.removeValue(forKey: path)
-            c.dirs.remove(path)
-            c.deleted.insert(path)
+            var notes: [ChangeJournal.Entry] = []
+            if c.dirs.remove(path) != nil { notes.append(.init(.unmkdir, b, path)) }
+            if c.deleted.insert(path).inserted { notes.append(.init(.delete, b, path)) }
+            journaled(notes)
             branches[b] = c
             return f
         }
@@ -305,8 +338,10 @@ final class WriteStage: @unchecked Sendable {
     func makeDirectory(_ b: Branch, _ path: String) {
         locked {
             var c = branches[b] ?? Changes()
-            c.dirs.insert(path)
-            c.deleted.remove(path + "/")
+            var notes: [ChangeJournal.Entry] = []
+            if c.dirs.insert(path).inserted { notes.append(.init(.mkdir, b, path)) }
+            if c.deleted.remove(path + "/") != nil { notes.append(.init(.undelete, b, path + "/")) }
+            journaled(notes)
             branches[b] = c
         }
     }
@@ -315,8 +350,10 @@ final class WriteStage: @unchecked Sendable {
     func removeDirectory(_ b: Branch, _ path: String) {
         locked {
             var c = branches[b] ?? Changes()
-            c.dirs.remove(path)
-            c.deleted.insert(path + "/")
+            var notes: [ChangeJournal.Entry] = []
+            if c.dirs.remove(path) != nil { notes.append(.init(.unmkdir, b, path)) }
+            if c.deleted.insert(path + "/").inserted { notes.append(.init(.delete, b, path + "/")) }
+            journaled(notes)
             branches[b] = c
         }
     }
@@ -328,9 +365,11 @@ final class WriteStage: @unchecked Sendable {
             let old = c.files[to]
             f.path = to
             c.files[to] = f
-            c.deleted.remove(to)
+            var notes: [ChangeJournal.Entry] = []
+            if c.deleted.remove(to) != nil { notes.append(.init(.undelete, b, to)) }
             // Delete the old name too: a commit in flight may be recording it.
-            c.deleted.insert(from)
+            if c.deleted.insert(from).inserted { notes.append(.init(.delete, b, from)) }
+            journaled(notes)
             branches[b] = c
             return .some(old)
         }
@@ -407,6 +446,7 @@ final class WriteStage: @unchecked Sendable {
                 fs.configuration.log("cannot commit the changes to \(b.repo)@\(b.name): \(error); they stay in \(directory)")
             }
         }
+        journal?.close(pending: locked { hasPendingChanges })
         localFiles.drain()
     }
 
@@ -516,10 +556,13 @@ final class WriteStage: @unchecked Sendable {
                     done.append(f)
                 }
             }
+            journaled(
+                c.deleted.intersection(deleted).sorted().map { .init(.undelete, b, $0) } + c.dirs.intersection(dirs).sorted().map { .init(.unmkdir, b, $0) })
             c.deleted.subtract(deleted)
             c.dirs.subtract(dirs)
             c.retryDelay = 0
             branches[b] = c.isEmpty && !c.scheduled ? nil : c
+            if !hasPendingChanges { journal?.reset() }
             return done
         }
         for f in done { f.discard() }
