@@ -178,19 +178,8 @@ final class BodySource: @unchecked Sendable {
     init<S: AsyncSequence>(_ body: S) where S.Element: ByteChunk {
         run = { write in
             // Sent in messages of about uploadMessageBytes.
-            let limit = RemotePFSClient.uploadMessageBytes
-            var buffer = Data()
-            buffer.reserveCapacity(limit)
             let reader = ShieldedReader(body)
-            while let chunk = try await reader.next() {
-                chunk.withUnsafeBytes { buffer.append(contentsOf: $0) }
-                if buffer.count >= limit {
-                    try await write(buffer)
-                    buffer = Data()
-                    buffer.reserveCapacity(limit)
-                }
-            }
-            if !buffer.isEmpty { try await write(buffer) }
+            while let message = try await reader.next(atLeast: RemotePFSClient.uploadMessageBytes) { try await write(message) }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PFS
 
 /// Reads a sequence on tasks of its own, out of reach of the caller's cancellation. A call that fails (the server went
@@ -12,9 +13,18 @@ final class ShieldedReader: Sendable {
         source = IteratorBox(sequence.makeAsyncIterator())
     }
 
-    func next() async throws -> (any ByteChunk)? {
+    /// The next `limit` bytes or more (what the last piece brings past it), or fewer at the end; nil once it has
+    /// ended. One task per message, not per piece: a 256 MiB body arrives in thousands of pieces.
+    func next(atLeast limit: Int) async throws -> Data? {
         let source = self.source
-        return try await Task { try await source.next() }.value
+        return try await Task {
+            var buffer = Data()
+            buffer.reserveCapacity(limit)
+            while buffer.count < limit, let chunk = try await source.next() {
+                chunk.withUnsafeBytes { buffer.append(contentsOf: $0) }
+            }
+            return buffer.isEmpty ? nil : buffer
+        }.value
     }
 }
 

@@ -24,6 +24,12 @@ final class WriteStage: @unchecked Sendable {
         /// A try is waiting for its time (one at a time, however many changes failed meanwhile).
         var retryPending = false
         var isEmpty: Bool { files.isEmpty && deleted.isEmpty && dirs.isEmpty }
+
+        // Each changes a set and returns what the journal must note of it (nil: the set already was so).
+        mutating func delete(_ p: String, _ b: Branch) -> ChangeJournal.Entry? { deleted.insert(p).inserted ? .init(.delete, b, p) : nil }
+        mutating func undelete(_ p: String, _ b: Branch) -> ChangeJournal.Entry? { deleted.remove(p) != nil ? .init(.undelete, b, p) : nil }
+        mutating func mkdir(_ p: String, _ b: Branch) -> ChangeJournal.Entry? { dirs.insert(p).inserted ? .init(.mkdir, b, p) : nil }
+        mutating func unmkdir(_ p: String, _ b: Branch) -> ChangeJournal.Entry? { dirs.remove(p) != nil ? .init(.unmkdir, b, p) : nil }
     }
 
     private unowned let fs: MountFileSystem
@@ -78,8 +84,8 @@ final class WriteStage: @unchecked Sendable {
     private var hasPendingChanges: Bool { branches.values.contains { !$0.deleted.isEmpty || !$0.dirs.isEmpty } }
 
     /// Notes changes to the staged deletions and directories (under the lock, so in the order they are made).
-    private func journaled(_ entries: [ChangeJournal.Entry]) {
-        journal?.append(entries)
+    private func journaled(_ entries: [ChangeJournal.Entry?]) {
+        journal?.append(entries.compactMap { $0 })
     }
 
     /// Stages again the closed files a dead mount of this source left uncommitted (``commitRecovered()`` then
@@ -202,7 +208,7 @@ final class WriteStage: @unchecked Sendable {
             var c = branches[b] ?? Changes()
             let old = c.files[path]
             c.files[path] = f
-            if c.deleted.remove(path) != nil { journaled([.init(.undelete, b, path)]) }
+            journaled([c.undelete(path, b)])
             branches[b] = c
             return old
         }
@@ -289,7 +295,7 @@ final class WriteStage: @unchecked Sendable {
                 return existing
             }
             c.files[path] = f
-            if c.deleted.remove(path) != nil { journaled([.init(.undelete, b, path)]) }
+            journaled([c.undelete(path, b)])
             branches[b] = c
             return f
         }
@@ -324,10 +330,7 @@ final class WriteStage: @unchecked Sendable {
         let f: StagedFile? = locked {
             var c = branches[b] ?? Changes()
             let f = c.files.removeValue(forKey: path)
-            var notes: [ChangeJournal.Entry] = []
-            if c.dirs.remove(path) != nil { notes.append(.init(.unmkdir, b, path)) }
-            if c.deleted.insert(path).inserted { notes.append(.init(.delete, b, path)) }
-            journaled(notes)
+            journaled([c.unmkdir(path, b), c.delete(path, b)])
             branches[b] = c
             return f
         }
@@ -338,10 +341,7 @@ final class WriteStage: @unchecked Sendable {
     func makeDirectory(_ b: Branch, _ path: String) {
         locked {
             var c = branches[b] ?? Changes()
-            var notes: [ChangeJournal.Entry] = []
-            if c.dirs.insert(path).inserted { notes.append(.init(.mkdir, b, path)) }
-            if c.deleted.remove(path + "/") != nil { notes.append(.init(.undelete, b, path + "/")) }
-            journaled(notes)
+            journaled([c.mkdir(path, b), c.undelete(path + "/", b)])
             branches[b] = c
         }
     }
@@ -350,10 +350,7 @@ final class WriteStage: @unchecked Sendable {
     func removeDirectory(_ b: Branch, _ path: String) {
         locked {
             var c = branches[b] ?? Changes()
-            var notes: [ChangeJournal.Entry] = []
-            if c.dirs.remove(path) != nil { notes.append(.init(.unmkdir, b, path)) }
-            if c.deleted.insert(path + "/").inserted { notes.append(.init(.delete, b, path + "/")) }
-            journaled(notes)
+            journaled([c.unmkdir(path, b), c.delete(path + "/", b)])
             branches[b] = c
         }
     }
@@ -365,11 +362,8 @@ final class WriteStage: @unchecked Sendable {
             let old = c.files[to]
             f.path = to
             c.files[to] = f
-            var notes: [ChangeJournal.Entry] = []
-            if c.deleted.remove(to) != nil { notes.append(.init(.undelete, b, to)) }
             // Delete the old name too: a commit in flight may be recording it.
-            if c.deleted.insert(from).inserted { notes.append(.init(.delete, b, from)) }
-            journaled(notes)
+            journaled([c.undelete(to, b), c.delete(from, b)])
             branches[b] = c
             return .some(old)
         }
@@ -556,10 +550,7 @@ final class WriteStage: @unchecked Sendable {
                     done.append(f)
                 }
             }
-            journaled(
-                c.deleted.intersection(deleted).sorted().map { .init(.undelete, b, $0) } + c.dirs.intersection(dirs).sorted().map { .init(.unmkdir, b, $0) })
-            c.deleted.subtract(deleted)
-            c.dirs.subtract(dirs)
+            journaled(deleted.sorted().map { c.undelete($0, b) } + dirs.sorted().map { c.unmkdir($0, b) })
             c.retryDelay = 0
             branches[b] = c.isEmpty && !c.scheduled ? nil : c
             if !hasPendingChanges { journal?.reset() }
