@@ -114,6 +114,7 @@ public struct LocalPFSClient: PFSClient {
 
     public func garbageCollect(grace: TimeInterval) async throws -> GCReport { try await engine.garbageCollect(grace: grace) }
     public func checkIntegrity() async throws -> IntegrityReport { try await engine.checkIntegrity() }
+    public func storageSpace() async throws -> StorageSpace? { try await engine.storageSpace() }
 }
 
 extension LocalPFSClient {

@@ -93,6 +93,8 @@ public protocol PFSClient: Sendable {
 
     func garbageCollect(grace: TimeInterval) async throws -> GCReport
     func checkIntegrity() async throws -> IntegrityReport
+    /// The room the server's store has for new data; nil when the store cannot tell.
+    func storageSpace() async throws -> StorageSpace?
 }
 
 extension PFSClient {

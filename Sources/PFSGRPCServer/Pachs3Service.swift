@@ -215,6 +215,10 @@ struct Pachs3Service: Pachs3V1_API.SimpleServiceProtocol {
         try await mapped { Pachs3V1_IntegrityReport(try await client.checkIntegrity()) }
     }
 
+    func getStorageSpace(request: Google_Protobuf_Empty, context: ServerContext) async throws -> Pachs3V1_StorageSpace {
+        try await mapped { Pachs3V1_StorageSpace(try await client.storageSpace()) }
+    }
+
     /// While auth is on, only the root token may do `what`.
     private func requireRoot(_ what: String) throws {
         if let s = Caller.subject, s != "pach:root" { throw RPCError(code: .permissionDenied, message: "only the root token can \(what)") }

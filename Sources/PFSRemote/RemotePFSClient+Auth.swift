@@ -34,4 +34,8 @@ extension RemotePFSClient {
     public func checkIntegrity() async throws -> IntegrityReport {
         try await call { try await pachs3.checkIntegrity(Google_Protobuf_Empty(), metadata: metadata, options: options) }.model()
     }
+
+    public func storageSpace() async throws -> StorageSpace? {
+        try await call { try await pachs3.getStorageSpace(Google_Protobuf_Empty(), metadata: metadata, options: options) }.model()
+    }
 }

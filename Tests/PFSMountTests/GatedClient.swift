@@ -122,4 +122,5 @@ struct GatedClient: PFSClient {
     func subject(ofToken token: String) async throws -> String? { try await base.subject(ofToken: token) }
     func garbageCollect(grace: TimeInterval) async throws -> GCReport { try await base.garbageCollect(grace: grace) }
     func checkIntegrity() async throws -> IntegrityReport { try await base.checkIntegrity() }
+    func storageSpace() async throws -> StorageSpace? { try await base.storageSpace() }
 }

@@ -81,6 +81,19 @@ import Testing
         try await server.close()
     }
 
+    @Test("the store's room crosses the wire: the volume of the server's data directory")
+    func storageSpaceCrossesTheWire() async throws {
+        let server = try await TestServer()
+        let client = try server.client()
+        let remote = try #require(try await client.storageSpace())
+        let volume = try FileManager.default.attributesOfFileSystem(forPath: server.directory)
+        #expect(remote.totalBytes == (volume[.systemSize] as? NSNumber)?.uint64Value)
+        #expect(remote.availableBytes <= remote.freeBytes && remote.freeBytes <= remote.totalBytes)
+        #expect(Pachs3V1_StorageSpace(nil).model() == nil)
+        await client.close()
+        try await server.close()
+    }
+
     @Test func openFileReadsTheVersionItFound() async throws {
         let server = try await TestServer()
         let client = try server.client()

@@ -94,6 +94,7 @@ private final class LaggingBlobStore: BlobStore {
     func makeDurable(_ digests: [Digest]) async throws { try await base.makeDurable(digests) }
     func discard(_ digests: [Digest]) async { await base.discard(digests) }
     func removeStaleTemporaries(olderThan cutoff: Date) async throws -> Int { try await base.removeStaleTemporaries(olderThan: cutoff) }
+    func space() async throws -> StorageSpace? { try await base.space() }
 }
 
 /// A value set by one task and read by another.

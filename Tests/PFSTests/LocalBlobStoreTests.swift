@@ -39,6 +39,17 @@ struct LocalBlobStoreTests {
         for (d, data) in written { #expect(listed.first { $0.digest == d }?.size == UInt64(data.count)) }
     }
 
+    @Test("the store's room is that of the volume holding its directory")
+    func spaceIsTheVolumes() async throws {
+        let dir = try makeTempDirectory("blobs")
+        defer { removeTempDirectory(dir) }
+        let space = try #require(try await LocalBlobStore(directory: dir).space())
+        let volume = try FileManager.default.attributesOfFileSystem(forPath: dir)
+        #expect(space.totalBytes == (volume[.systemSize] as? NSNumber)?.uint64Value)
+        #expect(space.availableBytes <= space.freeBytes && space.freeBytes <= space.totalBytes && space.totalBytes > 0)
+        #expect(throws: PFSError.self) { try StorageSpace.ofVolume(at: dir + "/missing") }
+    }
+
     @Test("blobs of every size read back byte-exact on a disk file system")
     func diskRoundTrip() async throws {
         let dir = try makeTempDirectory("blobs")

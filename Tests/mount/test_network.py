@@ -93,6 +93,8 @@ def test_network_mount_follows_the_server_and_survives_its_death(tmp_path):
         assert r.returncode == 0, r.stderr
         branch = mnt / "net" / "master"
         assert (branch / "hello.txt").read_bytes() == b"over the network\n"
+        # df shows the volume of the server's store.
+        assert os.statvfs(mnt).f_blocks * os.statvfs(mnt).f_frsize == os.statvfs(data).f_blocks * os.statvfs(data).f_frsize
 
         # An S3 PUT shows in the mounted branch within a second; a write through the mount is a commit in S3.
         s3.put_object(Bucket="master.net", Key="later.txt", Body=b"from S3")
@@ -138,6 +140,9 @@ def test_network_mount_follows_the_server_and_survives_its_death(tmp_path):
         with pytest.raises(OSError) as e:
             os.listdir(mnt / "net" / "@0123456789abcdef0123456789abcdef")
         assert e.value.errno in (errno.EIO, errno.ENOENT)
+        # df cannot tell the store's room now: it says so (once the last answer is a second old), and does not hang.
+        assert wait_until(lambda: "Input/output error" in subprocess.run(
+            ["df", str(mnt)], capture_output=True, text=True, timeout=15).stderr, 5)
         assert time.monotonic() - start < 20
 
         # A restarted server on the same port is picked up again, without remounting.

@@ -42,6 +42,32 @@ def test_layout_root_repo_branches_and_commits(server, s3, repo):
         assert f.read() == b"hello\n"
 
 
+def test_directories_show_the_time_of_their_commit(server, s3, repo):
+    """A commit's directory, the branch at it and every directory inside show when that commit was made (so
+    `ls -lt` lists commits newest first); the root shows when it was mounted, a repo when it was created."""
+    made = {}
+    for i in range(3):
+        before = time.time()
+        v = put(s3, repo, f"d{i}/sub/f.txt", b"x")
+        made[v] = (before, time.time())
+    newest = v
+    mtime = lambda *p: os.stat(server.mnt.joinpath(repo, *p)).st_mtime
+    for v, (before, after) in made.items():
+        assert before - 0.01 <= mtime(f"@{v}") <= after + 0.01, (v, before, mtime(f"@{v}"), after)
+        assert mtime(f"@{v}", "d0", "sub") == mtime(f"@{v}")
+    by_time = sorted((n for n in os.listdir(server.mnt / repo) if n.startswith("@")), key=lambda n: -mtime(n))
+    assert by_time == [f"@{v}" for v in reversed(made)]
+    assert wait_until(lambda: mtime("master") == mtime(f"@{newest}"), 1.0)
+    assert mtime("master", "d1") == mtime("master", "d1", "sub") == mtime(f"@{newest}")
+    first = min(b for b, _ in made.values())
+    assert os.stat(server.mnt / repo).st_mtime <= first
+    assert 1_700_000_000 < os.stat(server.mnt).st_mtime <= first
+    # A directory made through the mount, before and after its commit.
+    (server.mnt / repo / "master" / "made").mkdir()
+    assert mtime("master", "made") >= first
+    assert wait_until(lambda: mtime("master", "made") == mtime("master") > made[newest][1], 10)
+
+
 def test_repos_of_other_projects_show_as_repo_dot_project(server, s3):
     server.cli("create", "project", "proj")
     server.cli("create", "repo", "proj/imgs")

@@ -83,6 +83,25 @@ def test_a_file_the_full_store_could_not_keep_fails_with_enospc_and_is_dropped()
         assert s3.get_object(Bucket="master.full", Key="again.bin")["Body"].read() == again
 
 
+def test_df_on_the_mount_shows_the_room_of_the_store():
+    """statfs answers with the volume that holds the server's store (here a 48 MiB tmpfs), and what is written
+    through the mount takes from what it shows as available."""
+    def room(path) -> tuple[int, int]:
+        st = os.statvfs(path)
+        return st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
+
+    with server_on_tmpfs("48m") as (srv, branch):
+        total, available = room(srv.mnt)
+        assert total == room(srv.data_dir)[0] == 48 << 20
+        assert abs(available - room(srv.data_dir)[1]) <= 1 << 20
+        df = subprocess.run(["df", "-B1", "--output=size", str(srv.mnt)], capture_output=True, text=True, check=True)
+        assert df.stdout.split()[-1] == str(48 << 20), df.stdout
+
+        assert write_file(branch / "ten.bin", os.urandom(10 << 20)) == 0
+        assert wait_until(lambda: keys(srv.s3(), "master.full") == ["ten.bin"], 10)
+        assert wait_until(lambda: room(srv.mnt)[1] <= available - (10 << 20), 5), (available, room(srv.mnt))
+
+
 def test_changes_a_full_store_refused_are_committed_on_their_own_once_space_is_free(tmp_path):
     """The staging files are elsewhere (cache_dir), so closing works; the commits fail until the store has space, and
     are tried again without another change."""

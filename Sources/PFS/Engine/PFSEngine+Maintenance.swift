@@ -87,6 +87,11 @@ extension PFSEngine {
         return report
     }
 
+    /// The room the store has for new data (its blob store's volume); nil when the store cannot tell.
+    public func storageSpace() async throws -> StorageSpace? {
+        try await blobs.space()
+    }
+
     /// Reads every commit's tree and every chunk it reaches, verifying each against its hash, and checks
     /// that branch HEADs and commit parents exist.
     public func checkIntegrity() async throws -> IntegrityReport {

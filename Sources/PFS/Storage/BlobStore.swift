@@ -26,6 +26,8 @@ public protocol BlobStore: Sendable {
     func delete(_ digest: Digest, unlessUsedAfter cutoff: Date) async throws -> Bool
     /// Removes leftovers of interrupted writes older than `cutoff`; returns how many.
     func removeStaleTemporaries(olderThan cutoff: Date) async throws -> Int
+    /// The room the store has for new blobs; nil when it cannot tell (an object store without quotas).
+    func space() async throws -> StorageSpace?
 }
 
 extension BlobStore {

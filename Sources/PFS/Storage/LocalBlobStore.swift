@@ -161,6 +161,10 @@ public final class LocalBlobStore: BlobStore {
         try await Self.io.runIfActive { self.unlinkStaleTemporaries(olderThan: cutoff) }
     }
 
+    public func space() async throws -> StorageSpace? {
+        try await Self.io.runIfActive { [root] in try StorageSpace.ofVolume(at: root) }
+    }
+
     private static func failure(_ what: String) -> PFSError { .systemCall(what, errno: errno) }
 
     private func writeBlob<Bytes: BlobBytes>(_ digest: Digest, _ data: Bytes, direct: Bool) throws -> Bool {

@@ -1,3 +1,4 @@
+import Foundation
 import PFS
 import PFSClient
 
@@ -15,8 +16,8 @@ actor DirectoryHandle {
     enum Source: Sendable {
         /// Entries known in full when the directory was opened (the root, a repo).
         case fixed([Entry])
-        /// The files under `prefix` in a commit (nil: an empty branch).
-        case tree(ref: CommitRef, commit: CommitID?, prefix: String, readOnly: Bool)
+        /// The files under `prefix` in a commit (nil: an empty branch); its directories show `modified`.
+        case tree(ref: CommitRef, commit: CommitID?, prefix: String, readOnly: Bool, modified: Date?)
     }
 
     private let client: any PFSClient
@@ -47,7 +48,7 @@ actor DirectoryHandle {
     private static func start(_ source: Source, _ dots: [Entry]) -> ([Entry], Bool) {
         switch source {
         case .fixed(let list): return (dots + list, true)
-        case .tree(_, let commit, _, _): return (dots, commit == nil)
+        case .tree(_, let commit, _, _, _): return (dots, commit == nil)
         }
     }
 
@@ -69,7 +70,7 @@ actor DirectoryHandle {
     }
 
     private func loadPage() async throws {
-        guard case .tree(let ref, let commit?, let prefix, let readOnly) = source else {
+        guard case .tree(let ref, let commit?, let prefix, let readOnly, let modified) = source else {
             exhausted = true
             return
         }
@@ -102,7 +103,7 @@ actor DirectoryHandle {
                     continue
                 }
                 let key = MountPath(.file(ref, path: String(cp.dropLast())))
-                let entry = Entry(name: name, key: key, attributes: .directory(commit: commit, readOnly: readOnly))
+                let entry = Entry(name: name, key: key, attributes: .directory(commit: commit, readOnly: readOnly, modified: modified))
                 entries += filter.add(.init(name: name, isDirectory: true, payload: entry)).map(\.payload)
                 p = pi.next()
             }

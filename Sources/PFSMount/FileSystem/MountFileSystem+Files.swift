@@ -238,7 +238,7 @@ extension MountFileSystem {
         let overlay = writes.overlay(ref.repo, b, path)
         if !overlay.extra.isEmpty { return false }
         guard let head = try await commit(of: ref) else { return true }
-        let handle = DirectoryHandle(client: client, source: .tree(ref: ref, commit: head, prefix: path + "/", readOnly: false), dots: [], hide: overlay.hide) {
+        let handle = DirectoryHandle(client: client, source: .tree(ref: ref, commit: head, prefix: path + "/", readOnly: false, modified: nil), dots: [], hide: overlay.hide) {
             _ in
         }
         return try await handle.entries(after: 0, count: 1).isEmpty

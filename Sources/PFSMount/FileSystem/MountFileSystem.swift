@@ -19,6 +19,10 @@ final class MountFileSystem: Sendable {
     let session = Mutex<FuseSession?>(nil)
     let loggedHidden = Mutex(Set<String>())
     let blocks: BlockCache
+    let volume: VolumeStats
+    let commitTimes: CommitTimes
+    /// The time of directories that have no commit to take it from (the root, an empty branch).
+    let mountedAt = Date()
     /// Invalidations run here, off the task pool: the kernel may make them wait for requests in flight.
     let notifyQueue = DispatchQueue(label: "pachs3.mount.invalidate")
     nonisolated(unsafe) private(set) var heads: BranchHeads!
@@ -30,6 +34,8 @@ final class MountFileSystem: Sendable {
         self.client = client
         self.configuration = configuration
         blocks = BlockCache(capacityBytes: configuration.readCacheBytes)
+        volume = VolumeStats(client: client, cacheDirectory: configuration.readOnly ? nil : configuration.cacheDirectory)
+        commitTimes = CommitTimes(client: client)
         heads = BranchHeads(client: client, fallbackSeconds: min(0.25, configuration.branchCacheSeconds)) { [weak self] repo, branch, old, new in
             self?.branchMoved(repo, branch, from: old, to: new)
         }
@@ -104,23 +110,27 @@ final class MountFileSystem: Sendable {
     func attributes(_ key: MountPath) async throws -> NodeAttributes {
         switch key.level {
         case .root:
-            return .directory(readOnly: true)
+            return .directory(readOnly: true, modified: mountedAt)
         case .repo(let repo):
-            _ = try await client.inspectRepo(repo)
-            return .directory(readOnly: true)
+            return .directory(readOnly: true, modified: try await client.inspectRepo(repo).created)
         case .file(let ref, let path):
             let ro = isReadOnly(key)
             if case .branch(let b) = ref.base, !ro, var staged = writes.staged(ref.repo, b, path) {
                 // A directory may hold committed files besides the staged ones: list it at the HEAD too.
-                if staged.kind == .directory { staged.commit = try await commit(of: ref) }
+                if staged.kind == .directory {
+                    staged.commit = try await commit(of: ref)
+                    staged.modified = await directoryTime(ref.repo, staged.commit)
+                }
                 return staged
             }
             if path.isEmpty {
                 if case .commit(let id) = ref.base {
-                    _ = try await client.inspectCommit(ref)
-                    return .directory(commit: id, readOnly: true)
+                    let info = try await client.inspectCommit(ref)
+                    commitTimes.note([info])
+                    return .directory(commit: id, readOnly: true, modified: info.finished ?? info.started)
                 }
-                return .directory(commit: try await commit(of: ref), readOnly: ro)
+                let head = try await commit(of: ref)
+                return .directory(commit: head, readOnly: ro, modified: await directoryTime(ref.repo, head))
             }
             guard PosixNames.isVisiblePath(path) else { throw FuseError(ENOENT) }
             if case .branch(let b) = ref.base, !ro, writes.isHidden(ref.repo, b, path) { throw FuseError(ENOENT) }
@@ -138,11 +148,17 @@ final class MountFileSystem: Sendable {
         } catch PFSError.notFound {
             throw FuseError(ENOENT)
         }
-        guard info.kind == .file, let e = info.entry else { return .directory(commit: id, readOnly: readOnly) }
+        guard info.kind == .file, let e = info.entry else { return .directory(commit: id, readOnly: readOnly, modified: await directoryTime(repo, id)) }
         // A file `a` with keys under `a/` as well: the directory shadows it.
         let page = try await client.listFiles(cref, prefix: path + "/", startAfter: nil, delimiter: "/", limit: 1)
-        if !page.files.isEmpty || !page.commonPrefixes.isEmpty { return .directory(commit: id, readOnly: readOnly) }
+        if !page.files.isEmpty || !page.commonPrefixes.isEmpty { return .directory(commit: id, readOnly: readOnly, modified: await directoryTime(repo, id)) }
         return .file(e, commit: id, readOnly: readOnly)
+    }
+
+    /// A directory's time: when the commit it is shown at was made (directories keep no times of their own).
+    func directoryTime(_ repo: RepoID, _ commit: CommitID?) async -> Date {
+        guard let commit, let t = await commitTimes.time(repo, commit) else { return mountedAt }
+        return t
     }
 
     func logHidden(_ paths: [String]) {
@@ -182,17 +198,7 @@ final class MountFileSystem: Sendable {
     }
 
     func statfs(_ req: FuseRequest) {
-        var st = statvfs()
-        st.f_bsize = 1 << 20
-        st.f_frsize = 4096
-        st.f_blocks = 1 << 40 / 4096
-        st.f_bfree = st.f_blocks / 2
-        st.f_bavail = st.f_blocks / 2
-        st.f_files = 1 << 32
-        st.f_ffree = 1 << 31
-        st.f_favail = 1 << 31
-        st.f_namemax = UInt(PosixNames.maxNameBytes)
-        req.statfs(st)
+        serve(req) { [self] in req.statfs(try await volume.current()) }
     }
 
     // MARK: - Directories
@@ -213,21 +219,23 @@ final class MountFileSystem: Sendable {
                 source = .fixed(
                     repos.map { r in
                         let key = MountPath(.repo(r.repo))
-                        return .init(name: String(key.description.dropFirst()), key: key, attributes: .directory(readOnly: true))
+                        return .init(name: String(key.description.dropFirst()), key: key, attributes: .directory(readOnly: true, modified: r.created))
                     })
             case .repo(let repo):
                 let branches = try await client.listBranches(repo)
                 let commits = try await client.listCommits(repo, from: nil, limit: 1000)
+                commitTimes.note(commits)
                 let ro = configuration.readOnly
-                source = .fixed(
-                    branches.map { b in
-                        .init(name: b.name, key: MountPath(.file(.branch(repo, b.name), path: "")), attributes: .directory(commit: b.head, readOnly: ro))
-                    }
-                        + commits.map { c in
-                            .init(
-                                name: "@" + c.id.rawValue, key: MountPath(.file(.commit(repo, c.id), path: "")),
-                                attributes: .directory(commit: c.id, readOnly: true))
-                        })
+                var entries: [DirectoryHandle.Entry] = []
+                for b in branches {
+                    let attrs = NodeAttributes.directory(commit: b.head, readOnly: ro, modified: await directoryTime(repo, b.head))
+                    entries.append(.init(name: b.name, key: MountPath(.file(.branch(repo, b.name), path: "")), attributes: attrs))
+                }
+                for c in commits {
+                    let attrs = NodeAttributes.directory(commit: c.id, readOnly: true, modified: c.finished ?? c.started)
+                    entries.append(.init(name: "@" + c.id.rawValue, key: MountPath(.file(.commit(repo, c.id), path: "")), attributes: attrs))
+                }
+                source = .fixed(entries)
             case .file(let ref, let path):
                 // The staged changes before the HEAD: a commit moves the HEAD before it drops what it recorded.
                 if case .branch(let b) = ref.base, !isReadOnly(k) {
@@ -239,7 +247,11 @@ final class MountFileSystem: Sendable {
                 }
                 let attrs = try await attributes(k)
                 guard attrs.kind == .directory else { throw FuseError(ENOTDIR) }
-                source = .tree(ref: ref, commit: attrs.commit, prefix: path.isEmpty ? "" : path + "/", readOnly: isReadOnly(k))
+                // Staged directories have no commit yet: they show the time of the one they are in.
+                for i in dots.indices where dots[i].attributes.kind == .directory && dots[i].attributes.modified == nil {
+                    dots[i].attributes.modified = attrs.modified
+                }
+                source = .tree(ref: ref, commit: attrs.commit, prefix: path.isEmpty ? "" : path + "/", readOnly: isReadOnly(k), modified: attrs.modified)
             }
             let handle = DirectoryHandle(client: client, source: source, dots: dots, hide: hide) { [weak self] in self?.logHidden($0) }
             var f = fi
@@ -248,7 +260,7 @@ final class MountFileSystem: Sendable {
             // is kept while the HEAD is the same and nothing is staged (changes through the mount drop the
             // kernel's copy themselves; commits from other doors move the HEAD).
             var keep = false
-            if case .file(let ref, _) = k.level, case .tree(_, let commit, _, _) = source {
+            if case .file(let ref, _) = k.level, case .tree(_, let commit, _, _, _) = source {
                 if case .commit = ref.base {
                     keep = true
                 } else {

@@ -15,8 +15,8 @@ struct NodeAttributes: Sendable {
     var commit: CommitID?
     var readOnly: Bool
 
-    static func directory(commit: CommitID? = nil, readOnly: Bool) -> NodeAttributes {
-        NodeAttributes(kind: .directory, commit: commit, readOnly: readOnly)
+    static func directory(commit: CommitID? = nil, readOnly: Bool, modified: Date? = nil) -> NodeAttributes {
+        NodeAttributes(kind: .directory, modified: modified, commit: commit, readOnly: readOnly)
     }
 
     static func file(_ entry: FileEntry, commit: CommitID?, readOnly: Bool) -> NodeAttributes {

@@ -363,6 +363,19 @@ public enum Pachs3V1_API: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetStorageSpace" metadata.
+        public enum GetStorageSpace: Sendable {
+            /// Request type for "GetStorageSpace".
+            public typealias Input = SwiftProtobuf.Google_Protobuf_Empty
+            /// Response type for "GetStorageSpace".
+            public typealias Output = Pachs3V1_StorageSpace
+            /// Descriptor for "GetStorageSpace".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "pachs3_v1.API"),
+                method: "GetStorageSpace",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "pachs3_v1.API" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             PutFile.descriptor,
@@ -390,7 +403,8 @@ public enum Pachs3V1_API: Sendable {
             IssueToken.descriptor,
             TokenSubject.descriptor,
             GarbageCollect.descriptor,
-            CheckIntegrity.descriptor
+            CheckIntegrity.descriptor,
+            GetStorageSpace.descriptor
         ]
     }
 }
@@ -780,6 +794,20 @@ extension Pachs3V1_API {
             request: GRPCCore.StreamingServerRequest<SwiftProtobuf.Google_Protobuf_Empty>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_IntegrityReport>
+
+        /// Handle the "GetStorageSpace" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Pachs3V1_StorageSpace` messages.
+        func getStorageSpace(
+            request: GRPCCore.StreamingServerRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_StorageSpace>
     }
 
     /// Service protocol for the "pachs3_v1.API" service.
@@ -1153,6 +1181,20 @@ extension Pachs3V1_API {
             request: GRPCCore.ServerRequest<SwiftProtobuf.Google_Protobuf_Empty>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Pachs3V1_IntegrityReport>
+
+        /// Handle the "GetStorageSpace" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Pachs3V1_StorageSpace` message.
+        func getStorageSpace(
+            request: GRPCCore.ServerRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Pachs3V1_StorageSpace>
     }
 
     /// Simple service protocol for the "pachs3_v1.API" service.
@@ -1530,6 +1572,20 @@ extension Pachs3V1_API {
             request: SwiftProtobuf.Google_Protobuf_Empty,
             context: GRPCCore.ServerContext
         ) async throws -> Pachs3V1_IntegrityReport
+
+        /// Handle the "GetStorageSpace" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `SwiftProtobuf.Google_Protobuf_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Pachs3V1_StorageSpace` to respond with.
+        func getStorageSpace(
+            request: SwiftProtobuf.Google_Protobuf_Empty,
+            context: GRPCCore.ServerContext
+        ) async throws -> Pachs3V1_StorageSpace
     }
 }
 
@@ -1823,6 +1879,17 @@ extension Pachs3V1_API.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Pachs3V1_API.Method.GetStorageSpace.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Pachs3V1_StorageSpace>(),
+            handler: { request, context in
+                try await self.getStorageSpace(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -2109,6 +2176,17 @@ extension Pachs3V1_API.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_IntegrityReport> {
         let response = try await self.checkIntegrity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getStorageSpace(
+        request: GRPCCore.StreamingServerRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Pachs3V1_StorageSpace> {
+        let response = try await self.getStorageSpace(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2474,6 +2552,19 @@ extension Pachs3V1_API.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Pachs3V1_IntegrityReport> {
         return GRPCCore.ServerResponse<Pachs3V1_IntegrityReport>(
             message: try await self.checkIntegrity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getStorageSpace(
+        request: GRPCCore.ServerRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Pachs3V1_StorageSpace> {
+        return GRPCCore.ServerResponse<Pachs3V1_StorageSpace>(
+            message: try await self.getStorageSpace(
                 request: request.message,
                 context: context
             ),
@@ -2983,6 +3074,25 @@ extension Pachs3V1_API {
             deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_IntegrityReport>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_IntegrityReport>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetStorageSpace" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        ///   - serializer: A serializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - deserializer: A deserializer for `Pachs3V1_StorageSpace` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getStorageSpace<Result>(
+            request: GRPCCore.ClientRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+            serializer: some GRPCCore.MessageSerializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_StorageSpace>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_StorageSpace>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3769,6 +3879,36 @@ extension Pachs3V1_API {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetStorageSpace" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+        ///   - serializer: A serializer for `SwiftProtobuf.Google_Protobuf_Empty` messages.
+        ///   - deserializer: A deserializer for `Pachs3V1_StorageSpace` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getStorageSpace<Result>(
+            request: GRPCCore.ClientRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+            serializer: some GRPCCore.MessageSerializer<SwiftProtobuf.Google_Protobuf_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Pachs3V1_StorageSpace>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_StorageSpace>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Pachs3V1_API.Method.GetStorageSpace.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -4408,6 +4548,31 @@ extension Pachs3V1_API.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Pachs3V1_IntegrityReport>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStorageSpace" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `SwiftProtobuf.Google_Protobuf_Empty` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStorageSpace<Result>(
+        request: GRPCCore.ClientRequest<SwiftProtobuf.Google_Protobuf_Empty>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_StorageSpace>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getStorageSpace(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Pachs3V1_StorageSpace>(),
             options: options,
             onResponse: handleResponse
         )
@@ -5155,6 +5320,35 @@ extension Pachs3V1_API.ClientProtocol {
             metadata: metadata
         )
         return try await self.checkIntegrity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStorageSpace" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStorageSpace<Result>(
+        _ message: SwiftProtobuf.Google_Protobuf_Empty,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Pachs3V1_StorageSpace>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<SwiftProtobuf.Google_Protobuf_Empty>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getStorageSpace(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1258,6 +1258,27 @@ public nonisolated struct Pachs3V1_GCReport: Sendable {
   public init() {}
 }
 
+/// The room the server's store has for new data.
+public nonisolated struct Pachs3V1_StorageSpace: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// false: the store cannot tell, and the sizes are 0
+  public var known: Bool = false
+
+  public var totalBytes: UInt64 = 0
+
+  public var availableBytes: UInt64 = 0
+
+  /// blocks kept for root included
+  public var freeBytes: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Pachs3V1_IntegrityReport: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -3314,6 +3335,51 @@ nonisolated extension Pachs3V1_GCReport: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.bytesFreed != rhs.bytesFreed {return false}
     if lhs.temporariesRemoved != rhs.temporariesRemoved {return false}
     if lhs.uploadsExpired != rhs.uploadsExpired {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Pachs3V1_StorageSpace: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StorageSpace"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}known\0\u{3}total_bytes\0\u{3}available_bytes\0\u{3}free_bytes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.known) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.totalBytes) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.availableBytes) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.freeBytes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.known != false {
+      try visitor.visitSingularBoolField(value: self.known, fieldNumber: 1)
+    }
+    if self.totalBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.totalBytes, fieldNumber: 2)
+    }
+    if self.availableBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.availableBytes, fieldNumber: 3)
+    }
+    if self.freeBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.freeBytes, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pachs3V1_StorageSpace, rhs: Pachs3V1_StorageSpace) -> Bool {
+    if lhs.known != rhs.known {return false}
+    if lhs.totalBytes != rhs.totalBytes {return false}
+    if lhs.availableBytes != rhs.availableBytes {return false}
+    if lhs.freeBytes != rhs.freeBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

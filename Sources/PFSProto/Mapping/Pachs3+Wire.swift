@@ -232,3 +232,18 @@ extension Pachs3V1_IntegrityReport {
         return r
     }
 }
+
+extension Pachs3V1_StorageSpace {
+    public init(_ space: StorageSpace?) {
+        self.init()
+        guard let space else { return }
+        known = true
+        totalBytes = space.totalBytes
+        availableBytes = space.availableBytes
+        freeBytes = space.freeBytes
+    }
+
+    public func model() -> StorageSpace? {
+        known ? StorageSpace(totalBytes: totalBytes, freeBytes: freeBytes, availableBytes: availableBytes) : nil
+    }
+}
