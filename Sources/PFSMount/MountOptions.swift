@@ -1,7 +1,7 @@
 import Foundation
 
 /// The `-o` options of `mount -t pachs3` and `pachs3 mount`, parsed: `ro`, `rw`, `allow_other`,
-/// `commit=close|unmount`, `cache_dir=DIR`, `token_file=FILE`, and the generic options mount(8) passes
+/// `commit=close|unmount`, `cache_dir=DIR`, `token_file=FILE`, `tls_ca=FILE`, and the generic options mount(8) passes
 /// along (`_netdev`, `defaults`, `auto`, `noauto`, `user`, `nouser`, `nofail`, `exec`, `noexec`, `suid`,
 /// `nosuid`, `dev`, `nodev`, `atime`, `noatime`, `relatime`), which are accepted and ignored.
 public struct MountOptions: Sendable, Equatable {
@@ -10,6 +10,8 @@ public struct MountOptions: Sendable, Equatable {
     public var commitPolicy = MountConfiguration.CommitPolicy.close
     public var cacheDirectory: String?
     public var tokenFile: String?
+    /// A PEM file of the certificates to trust for the server (it also turns TLS on).
+    public var trustedCertificates: String?
 
     static let ignored: Set<String> = [
         "_netdev", "defaults", "auto", "noauto", "user", "nouser", "users", "nofail", "exec", "noexec", "suid", "nosuid", "dev", "nodev",
@@ -43,10 +45,11 @@ public struct MountOptions: Sendable, Equatable {
                 commitPolicy = p
             case "cache_dir": cacheDirectory = try needValue()
             case "token_file": tokenFile = try needValue()
+            case "tls_ca": trustedCertificates = try needValue()
             default:
                 if Self.ignored.contains(name) || name.hasPrefix("x-") || name.hasPrefix("comment=") { continue }
                 throw MountError(
-                    "unknown mount option '\(opt)' (known: ro, rw, allow_other, commit=close|unmount, cache_dir=DIR, token_file=FILE, _netdev)")
+                    "unknown mount option '\(opt)' (known: ro, rw, allow_other, commit=close|unmount, cache_dir=DIR, token_file=FILE, tls_ca=FILE, _netdev)")
             }
         }
     }

@@ -29,13 +29,16 @@ public final class RemotePFSClient: PFSClient {
     ///   - token: The auth token sent with every call (`authn-token`), if any.
     ///   - waitForReady: Whether a call waits for the server to be reachable (true) or fails at
     ///     once while it is not (false).
-    public init(host: String, port: Int, token: String? = nil, waitForReady: Bool = true) throws {
+    ///   - tls: How to secure the connection; nil: plaintext.
+    public init(host: String, port: Int, token: String? = nil, waitForReady: Bool = true, tls: RemoteTLS? = nil) throws {
         var config = HTTP2ClientTransport.Posix.Config.defaults
         config.http2.targetWindowSize = 8 << 20
         config.http2.maxFrameSize = 1 << 20
         config.backoff.max = .seconds(2)
-        server = "\(host):\(port)"
-        let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext, config: config)
+        try tls?.check()
+        server = "\(tls == nil ? "" : "grpcs://")\(host):\(port)"
+        let transport = try HTTP2ClientTransport.Posix(
+            target: Self.target(host: host, port: port), transportSecurity: tls?.transportSecurity ?? .plaintext, config: config)
         let grpc = GRPCClient(transport: transport)
         self.grpc = grpc
         pfs = PfsV2_API.Client(wrapping: grpc)
@@ -51,10 +54,12 @@ public final class RemotePFSClient: PFSClient {
         connections = Task { try? await grpc.runConnections() }
     }
 
-    /// A client for `address` (`host:port`, or `host` for port 30650).
-    public convenience init(address: String, token: String? = nil, waitForReady: Bool = true) throws {
-        let (host, port) = try Self.parse(address: address)
-        try self.init(host: host, port: port, token: token, waitForReady: waitForReady)
+    /// A client for `address`: `host:port`, or `host` for port 30650; `grpcs://` before it for TLS, which
+    /// `trustedCertificates` (a PEM file of the certificates to trust instead of the system's) also turns on.
+    public convenience init(address: String, token: String? = nil, waitForReady: Bool = true, trustedCertificates: String? = nil) throws {
+        let (host, port, secure) = try Self.parse(address: address)
+        let tls = secure || trustedCertificates != nil ? RemoteTLS(trustedCertificates: trustedCertificates) : nil
+        try self.init(host: host, port: port, token: token, waitForReady: waitForReady, tls: tls)
     }
 
     /// Closes the connection; calls in flight finish first.
@@ -65,14 +70,30 @@ public final class RemotePFSClient: PFSClient {
 
     deinit { grpc.beginGracefulShutdown() }
 
-    static func parse(address: String) throws -> (String, Int) {
+    /// An address literal is its own target: TLS then checks the certificate's IP address names, where a DNS
+    /// target would send the address as a server name, which TLS forbids.
+    static func target(host: String, port: Int) -> any ResolvableTarget {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return .ipv4(host: host, port: port) }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if inet_pton(AF_INET6, bare, &v6) == 1 { return .ipv6(host: bare, port: port) }
+        return .dns(host: host, port: port)
+    }
+
+    /// Host, port and whether the address asks for TLS (`grpcs://`, `https://`).
+    static func parse(address: String) throws -> (host: String, port: Int, secure: Bool) {
         var text = Substring(address)
-        for scheme in ["grpc://", "http://"] where text.hasPrefix(scheme) { text = text.dropFirst(scheme.count) }
-        guard let colon = text.lastIndex(of: ":") else { return (String(text), 30650) }
+        var secure = false
+        for (scheme, tls) in [("grpc://", false), ("http://", false), ("grpcs://", true), ("https://", true)] where text.hasPrefix(scheme) {
+            text = text.dropFirst(scheme.count)
+            secure = tls
+        }
+        guard let colon = text.lastIndex(of: ":") else { return (String(text), 30650, secure) }
         guard let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port), colon != text.startIndex else {
             throw PFSError.invalidArgument("address '\(address)' is not HOST:PORT")
         }
-        return (String(text[..<colon]), port)
+        return (String(text[..<colon]), port, secure)
     }
 
     /// Runs a call, turning its status into the client API's error.

@@ -58,13 +58,14 @@ struct AuthCommand: AsyncParsableCommand {
             abstract: "Check a token with the server, then store it in the config file for every later command.",
             discussion: """
                 The token comes from --token, else the first line of stdin (`pachs3 auth activate | pachs3 auth login` \
-                stores the root token). With --address, the address is stored too. The file is $PACHS3_CONFIG, else \
+                stores the root token). With --address, the address is stored too, and so is --tls-ca. The file is $PACHS3_CONFIG, else \
                 $XDG_CONFIG_HOME/pachs3/config.json, else ~/.config/pachs3/config.json, readable by its owner only; \
                 --address, $PACHS3_ADDRESS and $PACHS3_TOKEN override what it holds.
                 """)
         @Option(help: "The pachs3 server's gRPC address, HOST:PORT (default: $PACHS3_ADDRESS, else the config file's, else localhost:30650).")
         var address: String?
         @Option(help: "The token (default: the first line of stdin).") var token: String?
+        @Option(name: .customLong("tls-ca"), help: "A PEM file of the certificates to trust for a grpcs:// server.") var tlsCA: String?
 
         func run() async throws {
             if token == nil, isatty(STDIN_FILENO) != 0 { FileHandle.standardError.write(Data("token: ".utf8)) }
@@ -72,8 +73,9 @@ struct AuthCommand: AsyncParsableCommand {
                 throw CLIError("no token: pass --token TOKEN or give it on stdin")
             }
             var file = try ClientConfig.load()
-            let server = address ?? ProcessInfo.processInfo.environment["PACHS3_ADDRESS"] ?? file.address ?? ClientConfig.defaultAddress
-            let client = try RemotePFSClient(address: server, token: t, waitForReady: false)
+            let settings = try ServerSettings.resolve(address: address, tlsCA: tlsCA)
+            let server = settings.address
+            let client = try settings.client(token: t)
             let subject: String?
             do {
                 guard try await client.isAuthActive() else { throw CLIError("the auth service is not activated on \(server); nothing stored") }
@@ -85,7 +87,11 @@ struct AuthCommand: AsyncParsableCommand {
             guard let subject else { throw CLIError("the token is not valid on \(server); nothing stored") }
             await client.close()
             file.token = t
-            if let address { file.address = address }
+            if let address {
+                file.address = address
+                // The certificates to trust go with the address they were given for.
+                file.tlsCA = tlsCA.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            }
             try file.save()
             FileHandle.standardError.write(Data("pachs3: logged in to \(server) as \(subject); the token is in \(ClientConfig.path)\n".utf8))
         }

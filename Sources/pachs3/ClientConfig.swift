@@ -1,13 +1,22 @@
 import Foundation
+import PFS
+import PFSRemote
 
 /// The command line's own settings for reaching a server, kept like pachctl's config file: a JSON
-/// object `{"address": "HOST:PORT", "token": "..."}` at `$PACHS3_CONFIG`, else
-/// `$XDG_CONFIG_HOME/pachs3/config.json`, else `~/.config/pachs3/config.json`. Either key may be
-/// missing. `pachs3 auth login` writes it (mode 0600); `--address`, `$PACHS3_ADDRESS` and
-/// `$PACHS3_TOKEN` override what it holds.
+/// object `{"address": "HOST:PORT", "token": "...", "tls_ca": "FILE"}` at `$PACHS3_CONFIG`, else
+/// `$XDG_CONFIG_HOME/pachs3/config.json`, else `~/.config/pachs3/config.json`. Any key may be
+/// missing. `pachs3 auth login` writes it (mode 0600); `--address`, `$PACHS3_ADDRESS`, `$PACHS3_TOKEN`,
+/// `--tls-ca` and `$PACHS3_TLS_CA` override what it holds.
 struct ClientConfig: Codable, Equatable {
     var address: String?
     var token: String?
+    /// A PEM file of the certificates to trust for a `grpcs://` server.
+    var tlsCA: String?
+
+    enum CodingKeys: String, CodingKey {
+        case address, token
+        case tlsCA = "tls_ca"
+    }
 
     static let defaultAddress = "localhost:30650"
 
@@ -81,17 +90,33 @@ struct ClientConfig: Codable, Equatable {
 struct ServerSettings {
     var address: String
     var token: String?
+    /// A PEM file of the certificates to trust (it also turns TLS on); nil: the system's, for `grpcs://`.
+    var trustedCertificates: String?
 
-    /// Reads the config file only for what the flag and the environment leave open.
-    static func resolve(address flag: String?) throws -> ServerSettings {
+    /// Reads the config file only for what the flags and the environment leave open; its `tls_ca` goes with its
+    /// address.
+    static func resolve(address flag: String?, tlsCA: String? = nil) throws -> ServerSettings {
         let env = ProcessInfo.processInfo.environment
         var address = flag ?? env["PACHS3_ADDRESS"]
         var token = env["PACHS3_TOKEN"]
+        var ca = tlsCA ?? env["PACHS3_TLS_CA"].flatMap { $0.isEmpty ? nil : $0 }
         if address == nil || token == nil {
             let file = try ClientConfig.load()
-            address = address ?? file.address
+            if address == nil {
+                address = file.address
+                ca = ca ?? file.tlsCA
+            }
             token = token ?? file.token
         }
-        return ServerSettings(address: address ?? ClientConfig.defaultAddress, token: token)
+        return ServerSettings(address: address ?? ClientConfig.defaultAddress, token: token, trustedCertificates: ca)
+    }
+
+    /// A client of the server that fails fast while it is away (the commands report it, S3 clients retry).
+    func client(token: String? = nil) throws -> RemotePFSClient {
+        do {
+            return try RemotePFSClient(address: address, token: token ?? self.token, waitForReady: false, trustedCertificates: trustedCertificates)
+        } catch let e as PFSError {
+            throw CLIError(e.message)
+        }
     }
 }

@@ -6,6 +6,8 @@ import ServiceLifecycle
 struct GRPCServerService: Service {
     let server: PFSGRPCServer
     let host: String
+    /// Whether it serves TLS (the address it prints starts with `grpcs://`).
+    var secure = false
 
     func run() async throws {
         try await withGracefulShutdownHandler {
@@ -21,7 +23,8 @@ struct GRPCServerService: Service {
                 }
                 if let port {
                     // A line tests and scripts wait for.
-                    FileHandle.standardOutput.write(Data("pachs3 gRPC API listening on \(ListeningService.authority(host, port))\n".utf8))
+                    let scheme = secure ? "grpcs://" : ""
+                    FileHandle.standardOutput.write(Data("pachs3 gRPC API listening on \(scheme)\(ListeningService.authority(host, port))\n".utf8))
                 }
                 try await group.waitForAll()
             }

@@ -12,7 +12,8 @@ struct MountCommand: AsyncParsableCommand {
             localhost:30650; the token from token_file=, else $PACHS3_TOKEN, else the config file), or serves the embedded store in --data-dir in this process.
             Runs until unmounted (umount, fusermount3 -u) or stopped with SIGTERM/SIGINT, which commits what is
             staged and unmounts.
-            Options (-o): ro, rw, allow_other, commit=close|unmount, cache_dir=DIR, token_file=FILE, _netdev.
+            Options (-o): ro, rw, allow_other, commit=close|unmount, cache_dir=DIR, token_file=FILE, tls_ca=FILE, _netdev.
+            A server serving TLS is reached as grpcs://HOST:PORT.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -32,13 +33,13 @@ struct MountCommand: AsyncParsableCommand {
             source = dir
             cache = opts.cacheDirectory ?? (dir as NSString).appendingPathComponent("mount-cache")
         } else {
-            let settings = try ServerSettings.resolve(address: store.address)
+            let settings = try ServerSettings.resolve(address: store.address, tlsCA: opts.trustedCertificates ?? store.tlsCA)
             source = settings.address
             var token = settings.token
             if let tf = opts.tokenFile {
                 token = try String(contentsOfFile: tf, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            let remote = try RemotePFSClient(address: source, token: token, waitForReady: false)
+            let remote = try settings.client(token: token)
             // Fail fast, with the reason, when the server is not there or refuses the token.
             do {
                 _ = try await remote.listRepos(project: nil)

@@ -58,6 +58,11 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Work offline on the embedded store in this data directory (default: $PACHS3_DATA if set).")
     var dataDir: String?
 
+    @Option(
+        name: .customLong("tls-ca"),
+        help: "A PEM file of the certificates to trust for a grpcs:// server; turns TLS on (default: $PACHS3_TLS_CA, else the config file's tls_ca, else the system's).")
+    var tlsCA: String?
+
     @Option(help: "The project of repos named without one.")
     var project: String = Names.defaultProject
 
@@ -65,8 +70,7 @@ struct StoreOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         if let dataDir { return try LocalPFSClient(dataDirectory: dataDir) }
         if address == nil, let dir = env["PACHS3_DATA"] { return try LocalPFSClient(dataDirectory: dir) }
-        let server = try ServerSettings.resolve(address: address)
-        return try RemotePFSClient(address: server.address, token: server.token, waitForReady: false)
+        return try ServerSettings.resolve(address: address, tlsCA: tlsCA).client()
     }
 
     func repo(_ text: String) throws -> RepoID {

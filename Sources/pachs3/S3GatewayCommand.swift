@@ -16,7 +16,10 @@ struct S3GatewayCommand: AsyncParsableCommand {
             else the config file's. Stops gracefully on SIGTERM or SIGINT.
             """)
 
-    @Option(help: "The pachs3 server's gRPC address, HOST:PORT.") var address: String?
+    @Option(help: "The pachs3 server's gRPC address, HOST:PORT (grpcs://HOST:PORT for TLS).") var address: String?
+    @Option(name: .customLong("tls-ca"), help: "A PEM file of the certificates to trust for the server (turns TLS on).") var tlsCA: String?
+    @Option(help: "A PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "The address to listen on.") var listen: String = "0.0.0.0"
     @Option(help: "The S3 port (0: any free port, printed at start).") var port: Int = 30600
     @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
@@ -31,18 +34,26 @@ struct S3GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try ServerLogging.bootstrap(level: logLevel)
-        let settings = try ServerSettings.resolve(address: address)
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError("--tls-cert and --tls-key go together") }
+        let tls = tlsCert.map { (certificate: $0, key: tlsKey!) }
+        let settings = try ServerSettings.resolve(address: address, tlsCA: tlsCA)
         let server = settings.address
         // Fail fast while the server is away: S3 clients retry the 503 that answers it, where a call waiting for
         // the server held every request until the client's own timeout.
-        let client = try RemotePFSClient(address: server, token: settings.token, waitForReady: false)
+        let client = try settings.client()
         let gateway = S3Gateway(
-            client: client, configuration: S3GatewayConfiguration(host: listen, port: port, domain: domain, region: region, tls: nil))
+            client: client, configuration: S3GatewayConfiguration(host: listen, port: port, domain: domain, region: region, tls: tls))
         let host = listen
-        let app = try gateway.application(logger: logger) { bound in
-            // A line tests and scripts wait for.
-            let line = "pachs3 S3 gateway listening on http://\(ListeningService.authority(host, bound)) (server \(server))\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+        let scheme = tls == nil ? "http" : "https"
+        let app: any ApplicationProtocol
+        do {
+            app = try gateway.application(logger: logger) { bound in
+                // A line tests and scripts wait for.
+                let line = "pachs3 S3 gateway listening on \(scheme)://\(ListeningService.authority(host, bound)) (server \(server))\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+        } catch {
+            throw CLIError("cannot set up TLS: \(error)")
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

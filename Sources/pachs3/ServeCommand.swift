@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
     @Option(help: "The region GetBucketLocation reports.") var region: String = "us-east-1"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
-    @Option(help: "A PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
+    @Option(help: "A PEM certificate chain: serve HTTPS and gRPC over TLS (with --tls-key).") var tlsCert: String?
     @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Also mount the repos at this directory, in this process (see `pachs3 mount`).") var mount: String?
     @Option(help: "Options of --mount, comma-separated (ro, allow_other, commit=close|unmount, cache_dir=DIR).") var mountOptions: String = ""
@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let grpc: PFSGRPCServer
         do {
-            grpc = try PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger)
+            grpc = try PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger, tls: tls)
         } catch {
             throw CLIError("cannot serve the gRPC API on \(ListeningService.authority(address, grpcPort)): \(ListeningService.listenFailure(error) ?? "\(error)")")
         }
@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: ListeningService(door: "S3", host: host, port: port, service: app)),
-                    .init(service: ListeningService(door: "the gRPC API", host: host, port: grpcPort, service: GRPCServerService(server: grpc, host: host))),
+                    .init(service: ListeningService(door: "the gRPC API", host: host, port: grpcPort, service: GRPCServerService(server: grpc, host: host, secure: tls != nil))),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -94,6 +94,19 @@ import Testing
         try await server.close()
     }
 
+    @Test("addresses: HOST[:PORT], with grpc:// or http:// for plaintext and grpcs:// or https:// for TLS")
+    func addressesParse() throws {
+        #expect(try RemotePFSClient.parse(address: "pachs3.example.com") == ("pachs3.example.com", 30650, false))
+        #expect(try RemotePFSClient.parse(address: "10.0.0.5:31650") == ("10.0.0.5", 31650, false))
+        #expect(try RemotePFSClient.parse(address: "grpc://h:1") == ("h", 1, false))
+        #expect(try RemotePFSClient.parse(address: "grpcs://h:443") == ("h", 443, true))
+        #expect(try RemotePFSClient.parse(address: "https://h") == ("h", 30650, true))
+        for bad in ["h:0", "h:70000", "h:port", ":30650"] {
+            #expect(throws: PFSError.self, "\(bad)") { try RemotePFSClient.parse(address: bad) }
+        }
+        #expect(throws: PFSError.self) { try RemotePFSClient(address: "grpcs://h", trustedCertificates: "/nonexistent.pem") }
+    }
+
     @Test func openFileReadsTheVersionItFound() async throws {
         let server = try await TestServer()
         let client = try server.client()

@@ -9,7 +9,7 @@ import boto3
 from botocore.config import Config
 
 from conftest import printed_ok, run_own_interpreter, unique_repo
-from test_tls import certificate, tls_port  # noqa: F401 (fixtures)
+from test_tls import certificate, tls_port, tls_ports  # noqa: F401 (fixtures)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CRT_PATH = os.environ.get("PACHS3_CRT_PYTHONPATH", str(HERE.parent.parent / ".build" / "pydeps-crt"))

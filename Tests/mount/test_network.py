@@ -22,7 +22,7 @@ from botocore.config import Config
 
 from conftest import binary, force_unmount, is_mounted, wait_until
 
-S3_READY = re.compile(r"pachs3 S3 gateway listening on (http://\S+) ")
+S3_READY = re.compile(r"pachs3 S3 gateway listening on (https?://\S+) ")
 GRPC_READY = re.compile(r"pachs3 gRPC API listening on \S+:(\d+)")
 
 
@@ -35,8 +35,8 @@ def free_port() -> int:
 class Server:
     """`pachs3 serve` on fixed ports, so a restart answers where the mount expects it."""
 
-    def __init__(self, data: pathlib.Path, grpc_port: int):
-        self.data, self.grpc_port = data, grpc_port
+    def __init__(self, data: pathlib.Path, grpc_port: int, extra: tuple[str, ...] = ()):
+        self.data, self.grpc_port, self.extra = data, grpc_port, extra
         self.proc: subprocess.Popen | None = None
         self.endpoint = ""
 
@@ -44,7 +44,7 @@ class Server:
         self.endpoint = ""  # the S3 port is new at every start
         self.proc = subprocess.Popen(
             [binary(), "serve", "--data-dir", str(self.data), "--address", "127.0.0.1", "--port", "0",
-             "--grpc-port", str(self.grpc_port)],
+             "--grpc-port", str(self.grpc_port), *self.extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         lines: list[str] = []
         ready = threading.Event()
@@ -171,6 +171,41 @@ def test_unreachable_server_fails_fast(tmp_path):
     assert "cannot reach the pachs3 server" in r.stderr, r.stderr
     assert time.monotonic() - start < 15
     assert not is_mounted(mnt)
+
+
+def test_a_network_mount_over_tls(tmp_path):
+    """`mount -t pachs3 grpcs://HOST:PORT DIR -o tls_ca=FILE` mounts a server that serves TLS when the certificate is
+    trusted and names the host; plaintext, an untrusted certificate or an address it does not name fail fast."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    server = Server(tmp_path / "data", free_port(), ("--tls-cert", str(cert), "--tls-key", str(key)))
+    server.start()
+    port = server.grpc_port
+    env = dict(os.environ, PACHS3_BIN=binary(), PACHS3_MOUNT_LOG=str(tmp_path / "mount.log"), PACHS3_CONFIG=str(tmp_path / "none.json"))
+    try:
+        for args in (["create", "repo", "tls"], ["create", "branch", "tls@master"]):
+            subprocess.run([binary(), *args, "--address", f"grpcs://localhost:{port}", "--tls-ca", str(cert)], check=True, env=env)
+        for source, options in ((f"127.0.0.1:{port}", "rw"), (f"grpcs://localhost:{port}", "rw"), (f"grpcs://127.0.0.1:{port}", f"tls_ca={cert}")):
+            r = subprocess.run(["mount", "-t", "pachs3", source, str(mnt), "-o", options], env=env, capture_output=True, text=True, timeout=60)
+            assert r.returncode != 0 and "cannot reach the pachs3 server" in r.stderr, (source, options, r.stderr)
+            assert not is_mounted(mnt)
+        r = subprocess.run(["mount", "-t", "pachs3", f"grpcs://localhost:{port}", str(mnt), "-o", f"rw,tls_ca={cert}"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        (mnt / "tls" / "master" / "hello.txt").write_bytes(b"mounted over TLS")
+
+        def committed():
+            r = subprocess.run([binary(), "get", "file", "tls@master:/hello.txt", "--address", f"grpcs://localhost:{port}", "--tls-ca", str(cert)],
+                               env=env, capture_output=True)
+            return r.stdout if r.returncode == 0 else None
+        assert wait_until(lambda: committed() == b"mounted over TLS", 10)
+        assert subprocess.run(["umount", str(mnt)], capture_output=True, timeout=30).returncode == 0
+    finally:
+        force_unmount(mnt)
+        server.kill()
 
 
 def test_files_a_network_mount_could_not_commit_are_committed_by_the_next_mount(tmp_path):
