@@ -18,8 +18,7 @@ struct S3GatewayCommand: AsyncParsableCommand {
 
     @Option(help: "The pachs3 server's gRPC address, HOST:PORT (grpcs://HOST:PORT for TLS).") var address: String?
     @Option(name: .customLong("tls-ca"), help: "A PEM file of the certificates to trust for the server (turns TLS on).") var tlsCA: String?
-    @Option(help: "A PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
-    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+    @OptionGroup var tlsFiles: TLSOptions
     @Option(help: "The address to listen on.") var listen: String = "0.0.0.0"
     @Option(help: "The S3 port (0: any free port, printed at start).") var port: Int = 30600
     @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
@@ -34,8 +33,7 @@ struct S3GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try ServerLogging.bootstrap(level: logLevel)
-        guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError("--tls-cert and --tls-key go together") }
-        let tls = tlsCert.map { (certificate: $0, key: tlsKey!) }
+        let tls = try tlsFiles.files()
         let settings = try ServerSettings.resolve(address: address, tlsCA: tlsCA)
         let server = settings.address
         // Fail fast while the server is away: S3 clients retry the 503 that answers it, where a call waiting for
@@ -44,17 +42,7 @@ struct S3GatewayCommand: AsyncParsableCommand {
         let gateway = S3Gateway(
             client: client, configuration: S3GatewayConfiguration(host: listen, port: port, domain: domain, region: region, tls: tls))
         let host = listen
-        let scheme = tls == nil ? "http" : "https"
-        let app: any ApplicationProtocol
-        do {
-            app = try gateway.application(logger: logger) { bound in
-                // A line tests and scripts wait for.
-                let line = "pachs3 S3 gateway listening on \(scheme)://\(ListeningService.authority(host, bound)) (server \(server))\n"
-                FileHandle.standardOutput.write(Data(line.utf8))
-            }
-        } catch {
-            throw CLIError("cannot set up TLS: \(error)")
-        }
+        let app = try gateway.listeningApplication(host: host, secure: tls != nil, origin: "server \(server)", logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: ListeningService(door: "S3", host: host, port: port, service: app))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -11,7 +11,10 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve the embedded store through the S3 gateway (port 30600) and the gRPC API (port 30650).",
-        discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, nothing is half-committed.")
+        discussion: """
+            With --tls-cert and --tls-key, S3 is served over HTTPS and the gRPC API over TLS (grpcs://). \
+            Stops gracefully on SIGTERM or SIGINT: requests in flight finish, nothing is half-committed.
+            """)
 
     @OptionGroup var store: DataDirOptions
     @Option(help: "The address to listen on.") var address: String = "0.0.0.0"
@@ -20,8 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A domain for virtual-host style requests (bucket.DOMAIN).") var domain: String?
     @Option(help: "The region GetBucketLocation reports.") var region: String = "us-east-1"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
-    @Option(help: "A PEM certificate chain: serve HTTPS and gRPC over TLS (with --tls-key).") var tlsCert: String?
-    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+    @OptionGroup var tlsFiles: TLSOptions
     @Option(help: "Also mount the repos at this directory, in this process (see `pachs3 mount`).") var mount: String?
     @Option(help: "Options of --mount, comma-separated (ro, allow_other, commit=close|unmount, cache_dir=DIR).") var mountOptions: String = ""
 
@@ -34,23 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try ServerLogging.bootstrap(level: logLevel)
         let client = try store.client()
-        guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIError("--tls-cert and --tls-key go together") }
-        let tls = tlsCert.map { (certificate: $0, key: tlsKey!) }
+        let tls = try tlsFiles.files()
         let gateway = S3Gateway(
             client: client, configuration: S3GatewayConfiguration(host: address, port: port, domain: domain, region: region, tls: tls))
-        let scheme = tls == nil ? "http" : "https"
         let dir = store.directory
         let host = address
-        let app: any ApplicationProtocol
-        do {
-            app = try gateway.application(logger: logger) { bound in
-                // A line tests and scripts wait for.
-                let line = "pachs3 S3 gateway listening on \(scheme)://\(ListeningService.authority(host, bound)) (data directory \(dir))\n"
-                FileHandle.standardOutput.write(Data(line.utf8))
-            }
-        } catch {
-            throw CLIError("cannot set up TLS: \(error)")
-        }
+        let app = try gateway.listeningApplication(host: host, secure: tls != nil, origin: "data directory \(dir)", logger: logger)
         let grpc: PFSGRPCServer
         do {
             grpc = try PFSGRPCServer(client: client, host: address, port: grpcPort, logger: logger, tls: tls)
