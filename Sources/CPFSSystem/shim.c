@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <unistd.h>
-#include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -39,24 +38,6 @@ int cpfs_keep_freed_memory(long mmap_threshold, long trim_threshold) {
 #else
     (void)mmap_threshold;
     (void)trim_threshold;
-    return 0;
-#endif
-}
-
-int cpfs_fallocate(int fd, int mode, long long offset, long long length) {
-#ifdef __linux__
-    return fallocate(fd, mode, (off_t)offset, (off_t)length);
-#else
-    (void)fd; (void)mode; (void)offset; (void)length;
-    errno = EOPNOTSUPP;
-    return -1;
-#endif
-}
-
-int cpfs_falloc_keep_size(void) {
-#ifdef FALLOC_FL_KEEP_SIZE
-    return FALLOC_FL_KEEP_SIZE;
-#else
     return 0;
 #endif
 }

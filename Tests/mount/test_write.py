@@ -189,32 +189,6 @@ def test_chmod_chown_and_fsync_are_accepted(server, s3, repo):
     os.chown(p, 0, 0)
 
 
-def test_fallocate_grows_files_with_zeros(server, s3, repo):
-    """fallocate(2) without flags (and glibc's posix_fallocate over it) grows a file with zeros, committed like a
-    write; KEEP_SIZE succeeds and changes nothing; punching holes is not supported; a read-only handle is EBADF."""
-    branch = server.mnt / repo / "master"
-    subprocess.run(["fallocate", "-l", "3M", str(branch / "three.bin")], check=True)
-    assert os.stat(branch / "three.bin").st_size == 3 << 20
-    fd = os.open(branch / "pre.bin", os.O_CREAT | os.O_WRONLY)
-    try:
-        os.write(fd, b"abc")
-        os.posix_fallocate(fd, 0, 10_000)
-        os.posix_fallocate(fd, 0, 100)  # inside the file: nothing changes
-        assert os.fstat(fd).st_size == 10_000
-    finally:
-        os.close(fd)
-    punch = subprocess.run(["fallocate", "--punch-hole", "-o", "0", "-l", "4096", str(branch / "three.bin")], capture_output=True)
-    assert punch.returncode != 0 and b"unsupported" in punch.stderr, punch.stderr
-    subprocess.run(["fallocate", "--keep-size", "-l", "8M", str(branch / "three.bin")], check=True)
-    assert os.stat(branch / "three.bin").st_size == 3 << 20
-    assert wait_until(lambda: s3_get(s3, repo, "three.bin") == bytes(3 << 20), 10)
-    assert wait_until(lambda: s3_get(s3, repo, "pre.bin") == b"abc" + bytes(10_000 - 3), 10)
-    with open(branch / "pre.bin", "rb") as f:
-        with pytest.raises(OSError) as e:
-            os.posix_fallocate(f.fileno(), 0, 1 << 20)
-        assert e.value.errno == errno.EBADF
-
-
 def test_commit_at_unmount(tmp_path):
     srv = MountedServer(pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-unmount-")), mount_options="commit=unmount")
     try:

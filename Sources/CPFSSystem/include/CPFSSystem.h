@@ -18,10 +18,4 @@ int cpfs_limit_malloc_arenas(int count);
 /// there (glibc; elsewhere a no-op). Returns 1 on success.
 int cpfs_keep_freed_memory(long mmap_threshold, long trim_threshold);
 
-/// fallocate(2) with `mode`; -1 with errno EOPNOTSUPP where there is no such call.
-int cpfs_fallocate(int fd, int mode, long long offset, long long length);
-
-/// The FALLOC_FL_KEEP_SIZE flag of fallocate(2), or 0 where there is none.
-int cpfs_falloc_keep_size(void);
-
 #endif

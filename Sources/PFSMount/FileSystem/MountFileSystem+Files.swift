@@ -1,6 +1,5 @@
 internal import CFuse3
 import Foundation
-import CPFSSystem
 import Glibc
 import PFS
 import PFSClient
@@ -123,20 +122,6 @@ extension MountFileSystem {
             req.written(try f.write(bytes, at: offset))
         } catch {
             req.fail(errnoValue(for: error))
-        }
-    }
-
-    /// fallocate(2): growing a file (zeros) is a write like any other; `FALLOC_FL_KEEP_SIZE` reserves nothing the
-    /// store would keep, so it only succeeds; punching or collapsing ranges is not supported.
-    func fallocate(_ req: FuseRequest, fh: UInt64, mode: Int32, offset: Int, length: Int) {
-        guard case .file(.staged(let f))? = handles.withLock({ $0.get(fh) }) else { return req.fail(EBADF) }
-        let keepSize = cpfs_falloc_keep_size()
-        guard mode & ~keepSize == 0 else { return req.fail(EOPNOTSUPP) }
-        guard offset >= 0, length > 0 else { return req.fail(EINVAL) }
-        if mode & keepSize != 0 { return req.ok() }
-        serve(req) {
-            try await f.allocate(offset: offset, length: length)
-            req.ok()
         }
     }
 

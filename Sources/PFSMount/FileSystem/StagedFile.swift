@@ -1,5 +1,4 @@
 import Foundation
-import CPFSSystem
 import Glibc
 import PFS
 
@@ -324,18 +323,6 @@ final class StagedFile: @unchecked Sendable {
         }
         try await settle()
         guard ftruncate(fd, off_t(size)) == 0 else { throw FuseError(errno) }
-        locked { _version += 1; _mtime = Date() }
-    }
-
-    /// Makes the file at least `offset + length` bytes long, the new bytes zeros, with room for them reserved in the
-    /// local copy where its file system can (fallocate(2) without flags).
-    func allocate(offset: Int, length: Int) async throws {
-        try await settle()
-        let end = UInt64(offset) + UInt64(length)
-        guard end > size else { return }
-        if cpfs_fallocate(fd, 0, Int64(offset), Int64(length)) != 0 {
-            guard errno == EOPNOTSUPP, ftruncate(fd, off_t(end)) == 0 else { throw FuseError(errno) }
-        }
         locked { _version += 1; _mtime = Date() }
     }
 

@@ -58,9 +58,6 @@ enum FuseOperations {
         ops.write = { req, _, buf, size, off, fi in
             fileSystem(req).write(FuseRequest(raw: req!), fh: fi!.pointee.fh, bytes: UnsafeRawBufferPointer(start: buf, count: size), offset: off)
         }
-        ops.fallocate = { req, _, mode, off, len, fi in
-            fileSystem(req).fallocate(FuseRequest(raw: req!), fh: fi!.pointee.fh, mode: mode, offset: Int(off), length: Int(len))
-        }
         ops.flush = { req, _, fi in fileSystem(req).flush(FuseRequest(raw: req!), fh: fi!.pointee.fh) }
         ops.fsync = { req, _, _, fi in fileSystem(req).fsync(FuseRequest(raw: req!), fh: fi!.pointee.fh) }
         ops.release = { req, _, fi in fileSystem(req).release(FuseRequest(raw: req!), fh: fi!.pointee.fh) }
