@@ -24,6 +24,7 @@ struct MountCommand: AsyncParsableCommand {
         let opts = try MountOptions(parsing: options)
         try MountCommand.checkMountpoint(mountpoint)
         if let tf = opts.tokenFile, !FileManager.default.isReadableFile(atPath: tf) { throw CLIError("token_file \(tf) cannot be read") }
+        if let ca = opts.trustedCertificates, !FileManager.default.isReadableFile(atPath: ca) { throw CLIError("tls_ca \(ca) cannot be read") }
         let env = ProcessInfo.processInfo.environment
         let client: any PFSClient
         let source: String

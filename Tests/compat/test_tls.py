@@ -81,6 +81,9 @@ def test_missing_key_fails_fast(tmp_path, certificate):
     r = subprocess.run([_binary(), "serve", "--data-dir", str(tmp_path / "data"), "--port", "0", "--tls-cert", str(cert)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and "go together" in r.stderr
+    r = subprocess.run([_binary(), "s3gateway", "--address", "127.0.0.1:1", "--port", "0", "--tls-key", str(cert)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "go together" in r.stderr, r.stderr
 
 
 def test_grpc_over_tls(tmp_path, certificate, tls_ports):

@@ -66,6 +66,9 @@ def test_fstab_line(place):
     assert "helper" in os.listdir(mnt)
     with pytest.raises(OSError):
         (mnt / "helper" / "master" / "nope.txt").write_bytes(b"x")
+    # Read-only, df shows the store's volume alone (no staging cache).
+    size = lambda p: os.statvfs(p).f_blocks * os.statvfs(p).f_frsize
+    assert size(mnt) == size(data)
     assert subprocess.run(["fusermount3", "-u", str(mnt)], capture_output=True).returncode == 0
     assert wait_until(lambda: stopped(mnt), 15)
 
@@ -77,6 +80,7 @@ def test_fstab_line(place):
         ("commit=never", "commit=never"),
         ("cache_dir", "needs a value"),
         ("token_file=/nonexistent/token", "token_file /nonexistent/token cannot be read"),
+        ("tls_ca=/nonexistent/ca.pem", "tls_ca /nonexistent/ca.pem cannot be read"),
     ],
 )
 def test_bad_options_fail_fast_with_a_clear_message(place, opts, message):
