@@ -538,18 +538,17 @@ public final class SQLiteMetadataStore: MetadataStore {
         guard !tx.isEmpty else { return }
         try await wrap {
             try await pool.write { db in
-                for (d, data) in tx.nodes {
-                    try db.execute(sql: "INSERT OR IGNORE INTO nodes (digest, data) VALUES (?, ?)", arguments: [Data(d.bytes), Data(data)])
-                }
-                for (d, data) in tx.chunks {
-                    try db.execute(sql: "INSERT OR IGNORE INTO chunks (digest, data) VALUES (?, ?)", arguments: [Data(d.bytes), Data(data)])
-                }
+                let insertNode = try db.cachedStatement(sql: "INSERT OR IGNORE INTO nodes (digest, data) VALUES (?, ?)")
+                for (d, data) in tx.nodes { try insertNode.execute(arguments: [Data(d.bytes), Data(data)]) }
+                let insertChunk = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chunks (digest, data) VALUES (?, ?)")
+                for (d, data) in tx.chunks { try insertChunk.execute(arguments: [Data(d.bytes), Data(data)]) }
                 for c in tx.newCommits {
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO commits (\(Self.commitColumns))
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             c.repo.project, c.repo.name, c.id.rawValue, c.branch, c.parent?.rawValue, c.root.map { Data($0.bytes) }, c.description,
                             c.started.timeIntervalSince1970, c.finished?.timeIntervalSince1970, Int64(c.fileCount), Int64(c.sizeBytes),
@@ -592,8 +591,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                     if (row[0] as String?) != m.expected?.rawValue {
                         throw MetadataConflict(description: "branch '\(m.branch)' of repo '\(m.repo)' moved meanwhile")
                     }
-                    try db.execute(
-                        sql: "UPDATE branches SET head = ? WHERE project = ? AND repo = ? AND name = ?",
+                    try db.cachedStatement(sql: "UPDATE branches SET head = ? WHERE project = ? AND repo = ? AND name = ?").execute(
                         arguments: [m.new.rawValue, m.repo.project, m.repo.name, m.branch])
                 }
             }

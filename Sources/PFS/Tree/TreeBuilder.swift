@@ -66,7 +66,9 @@ final class TreeBuilder {
     }
 
     private func store(_ node: TreeNode) -> (Digest, (count: UInt64, bytes: UInt64)) {
+        var node = node
         let enc = node.encode()
+        node.encodedSize = enc.count
         let d = Digest.of(enc)
         newNodes[d] = enc
         decoded[d] = node
