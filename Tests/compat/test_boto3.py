@@ -829,6 +829,28 @@ def test_encryption_and_object_lock_are_refused_not_ignored(s3, gateway, bucket)
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["src"]
 
 
+def test_storage_classes_other_than_standard_are_refused(s3, gateway, bucket):
+    """Every object pachs3 keeps is STANDARD: a write naming STANDARD is accepted and listed so; one asking for any
+    other class (GLACIER, an archive tier; REDUCED_REDUNDANCY; a name S3 does not know) is refused with
+    InvalidStorageClass, as MinIO refuses it, by PutObject, CreateMultipartUpload and CopyObject alike, and commits
+    nothing."""
+    s3.put_object(Bucket=bucket, Key="std", Body=b"s", StorageClass="STANDARD")
+    s3.copy_object(Bucket=bucket, Key="std2", CopySource={"Bucket": bucket, "Key": "std"}, StorageClass="STANDARD")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="std3", StorageClass="STANDARD")["UploadId"]
+    s3.abort_multipart_upload(Bucket=bucket, Key="std3", UploadId=upload)
+    assert {o["Key"]: o["StorageClass"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]} == {"std": "STANDARD", "std2": "STANDARD"}
+    history = gateway.history(bucket)
+    for ask in ("GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY", "STANDARD_IA", "standard", "COLD"):
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=bucket, Key="k", Body=b"cold", StorageClass=ask)
+        assert_client_error(e.value, "InvalidStorageClass", 400)
+        assert ("keeps every object in STANDARD" in e.value.response["Error"]["Message"]) == (ask in ("GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY", "STANDARD_IA"))
+        refused(s3.create_multipart_upload, "InvalidStorageClass", 400, Bucket=bucket, Key="k", StorageClass=ask)
+        refused(s3.copy_object, "InvalidStorageClass", 400, Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "std"}, StorageClass=ask)
+    assert gateway.history(bucket) == history
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+
+
 def refused(call, code: str, status: int, **kwargs) -> None:
     """`call(**kwargs)` fails with S3 error CODE and HTTP STATUS."""
     with pytest.raises(ClientError) as e:

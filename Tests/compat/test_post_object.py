@@ -98,6 +98,8 @@ def test_forms_outside_their_policy_commit_nothing(gateway, endpoint, bucket):
                                            Conditions=[{"x-amz-server-side-encryption": "AES256"}]), b"xx"), "NotImplemented", 501),
         (post(sign.generate_presigned_post(bucket, "public", Fields={"acl": "public-read"}, Conditions=[{"acl": "public-read"}]), b"xx"),
          "AccessControlListNotSupported", 400),
+        (post(sign.generate_presigned_post(bucket, "cold", Fields={"x-amz-storage-class": "GLACIER"},
+                                           Conditions=[{"x-amz-storage-class": "GLACIER"}]), b"xx"), "InvalidStorageClass", 400),
         (post(sign.generate_presigned_post(f"{history[0]}.{bucket}", "pinned"), b"xx"), "MethodNotAllowed", 405),
     ]
     for r, code, status in cases:

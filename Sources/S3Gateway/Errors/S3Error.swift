@@ -326,6 +326,15 @@ extension S3Error {
     }
 
     /// 400 AccessControlListNotSupported: an ACL or grant beyond the owner's, which a bucket with ACLs disabled refuses.
+    /// 400 InvalidStorageClass: a write asked for a storage class other than STANDARD, the only one pachs3 has.
+    public static func invalidStorageClass(_ value: String) -> S3Error {
+        let message =
+            S3RequestParser.awsStorageClasses.contains(value)
+            ? "The storage class you specified is not valid: pachs3 keeps every object in STANDARD, not \(value)"
+            : "The storage class you specified is not valid"
+        return S3Error(code: "InvalidStorageClass", status: 400, message: message, fields: [Field("StorageClassRequested", value)])
+    }
+
     public static func accessControlListNotSupported() -> S3Error {
         S3Error(code: "AccessControlListNotSupported", status: 400, message: "The bucket does not allow ACLs")
     }

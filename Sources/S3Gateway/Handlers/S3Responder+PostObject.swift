@@ -40,7 +40,9 @@ extension S3Responder {
         if let (header, what) = S3RequestParser.unservedWriteHeaders.first(where: { field($0.header) != nil }) {
             throw S3Error.notImplemented("\(header): \(what)")
         }
-        if let refusal = S3RequestParser.aclRefusal({ field($0 == "x-amz-acl" ? "acl" : $0) }) { throw refusal }
+        if let refusal = S3RequestParser.aclRefusal({ field($0 == "x-amz-acl" ? "acl" : $0) }) ?? S3RequestParser.storageClassRefusal(field) {
+            throw refusal
+        }
         let options = PutOptions(contentType: fields.value("content-type") ?? fields.fileContentType, metadata: Self.userMetadata(fields.values))
         let result: PutResult
         do {

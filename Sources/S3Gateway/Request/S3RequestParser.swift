@@ -110,6 +110,19 @@ public struct S3RequestParser: Sendable {
         ("x-amz-write-offset-bytes", "appending by write offset"),
     ]
 
+    /// The storage classes S3 knows. Every object pachs3 stores is STANDARD; a write asking for any other class is
+    /// refused (as MinIO does), so no client believes an object archived, or cheaper to keep, when it is not.
+    static let awsStorageClasses: Set<String> = [
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS",
+        "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS",
+    ]
+
+    /// InvalidStorageClass if a write asks for a storage class other than STANDARD.
+    static func storageClassRefusal(_ headers: (String) -> String?) -> S3Error? {
+        guard let value = headers("x-amz-storage-class"), value != "STANDARD" else { return nil }
+        return .invalidStorageClass(value)
+    }
+
     /// Canned ACLs that grant what pachs3 grants anyway: everything to the owner (whoever holds a token), nothing to
     /// anyone else. Any other ACL, or a grant header, is refused as an S3 bucket with ACLs disabled (S3's default since
     /// 2023) refuses it.
@@ -205,7 +218,7 @@ public struct S3RequestParser: Sendable {
         if writesAnObject, let (header, what) = Self.unservedWriteHeaders.first(where: { headers($0.header) != nil }) {
             return .notImplemented("\(header): \(what)")
         }
-        if writesAnObject, let refusal = Self.aclRefusal(headers) { throw refusal }
+        if writesAnObject, let refusal = Self.aclRefusal(headers) ?? Self.storageClassRefusal(headers) { throw refusal }
         if Self.customerKeyHeaders.contains(where: { headers($0) != nil }) {
             throw .invalidRequest("The encryption parameters are not applicable to this object.")
         }
