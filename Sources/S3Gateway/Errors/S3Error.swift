@@ -325,7 +325,6 @@ extension S3Error {
         return S3Error(code: "NotImplemented", status: 501, message: message, fields: header.map { [Field("Header", $0)] } ?? [])
     }
 
-    /// 400 AccessControlListNotSupported: an ACL or grant beyond the owner's, which a bucket with ACLs disabled refuses.
     /// 400 InvalidStorageClass: a write asked for a storage class other than STANDARD, the only one pachs3 has.
     public static func invalidStorageClass(_ value: String) -> S3Error {
         let message =
@@ -335,6 +334,7 @@ extension S3Error {
         return S3Error(code: "InvalidStorageClass", status: 400, message: message, fields: [Field("StorageClassRequested", value)])
     }
 
+    /// 400 AccessControlListNotSupported: an ACL or grant beyond the owner's, which a bucket with ACLs disabled refuses.
     public static func accessControlListNotSupported() -> S3Error {
         S3Error(code: "AccessControlListNotSupported", status: 400, message: "The bucket does not allow ACLs")
     }
