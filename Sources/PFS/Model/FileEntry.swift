@@ -72,16 +72,6 @@ public struct FileEntry: Hashable, Sendable {
 
     func cacheEncoding(_ bytes: [UInt8]) { storage.encoding.withLock { $0 = bytes } }
 
-    /// Roughly the heap memory the entry takes, its kept encoding included.
-    var estimatedMemory: Int {
-        let s = storage
-        var n = 256 + s.fields.etag.utf8.count + s.fields.contentType.utf8.count + s.fields.metadata.count * 96
-        n += (s.fields.partSizes?.count ?? 0) * 8 + (s.fields.partChecksums?.count ?? 0) * 34
-        if case .chunks(let refs) = s.fields.content { n += 32 + refs.count * 40 }
-        n += s.encoding.withLock { $0?.count ?? 0 }
-        return n
-    }
-
     public var size: UInt64 {
         get { fields.size }
         set { fields.size = newValue }

@@ -12,7 +12,7 @@ struct TreeNode: Sendable {
     var children: [Digest]
     var counts: [UInt64] = []
     var sizes: [UInt64] = []
-    /// The size of the node's encoding, when it was made from or into one (0: not known).
+    /// The size of the node's encoding; the cache's nodes are all decoded from one or encoded into one.
     var encodedSize = 0
 
     static let leafTag: UInt8 = 0x4C  // "L"
@@ -29,15 +29,11 @@ struct TreeNode: Sendable {
     var count: Int { keys.count }
 
     /// Roughly the heap memory the decoded node takes (its arrays, strings and entries), so caches of
-    /// nodes can be bounded by bytes: a leaf of 64 small files takes tens of KiB decoded.
+    /// nodes can be bounded by bytes: a leaf of 64 small files takes tens of KiB decoded. Taken from the
+    /// encoding's size, without visiting the entries (that walk was 3% of the CPU of small PUTs): an entry
+    /// takes about 400 bytes of objects and arrays besides its bytes, and keeps its encoding.
     var estimatedMemory: Int {
-        // From the encoding's size where known, without visiting every entry (that walk was 3% of the CPU of small
-        // PUTs): an entry takes about 400 bytes of objects and arrays besides its bytes, and keeps its encoding.
-        if encodedSize > 0 { return 256 + keys.count * 96 + entries.count * 400 + children.count * 48 + encodedSize * (isLeaf ? 2 : 1) }
-        var n = 256 + keys.count * 48 + children.count * 32 + counts.count * 16
-        for k in keys { n += k.bytes.count }
-        for e in entries { n += e.estimatedMemory }
-        return n
+        256 + keys.count * 96 + entries.count * 400 + children.count * 48 + encodedSize * (isLeaf ? 2 : 1)
     }
 
     func encode() -> [UInt8] {
