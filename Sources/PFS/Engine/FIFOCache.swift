@@ -12,11 +12,14 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let state = Mutex(State())
     private let capacity: Int
     private let cost: @Sendable (Value) -> Int
+    private let evicted: (@Sendable (Int) -> Void)?
 
-    /// A cache holding values up to a total `capacity` of `cost` (by default, one per entry).
-    init(capacity: Int, cost: @escaping @Sendable (Value) -> Int = { _ in 1 }) {
+    /// A cache holding values up to a total `capacity` of `cost` (by default, one per entry); `evicted` learns the
+    /// total cost of the values each insertion or ``removeAll()`` let go of.
+    init(capacity: Int, cost: @escaping @Sendable (Value) -> Int = { _ in 1 }, evicted: (@Sendable (Int) -> Void)? = nil) {
         self.capacity = capacity
         self.cost = cost
+        self.evicted = evicted
     }
 
     func get(_ key: Key) -> Value? { state.withLock { $0.values[key]?.value } }
@@ -24,13 +27,20 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     func put(_ key: Key, _ value: Value) {
         let c = cost(value)
         guard c <= capacity else { return }
-        state.withLock { s in
-            guard s.values[key] == nil else { return }
+        // Evicted values are freed after the lock is let go: a leaf's hundreds of objects take a while.
+        let (old, freed): ([Value], Int) = state.withLock { s in
+            guard s.values[key] == nil else { return ([], 0) }
             s.values[key] = (value, c)
             s.order.append(key)
             s.total += c
+            var old: [Value] = []
+            var freed = 0
             while s.total > capacity, s.head < s.order.count {
-                if let old = s.values.removeValue(forKey: s.order[s.head]) { s.total -= old.cost }
+                if let o = s.values.removeValue(forKey: s.order[s.head]) {
+                    s.total -= o.cost
+                    freed += o.cost
+                    old.append(o.value)
+                }
                 s.head += 1
             }
             // Drop the evicted prefix of the ring once it is half of it.
@@ -38,11 +48,18 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
                 s.order.removeFirst(s.head)
                 s.head = 0
             }
+            return (old, freed)
         }
+        if freed > 0 { evicted?(freed) }
+        _ = consume old
     }
 
     /// Forgets every entry (after values were deleted from the store).
     func removeAll() {
-        state.withLock { $0 = State() }
+        let old = state.withLock { s in
+            defer { s = State() }
+            return s
+        }
+        if old.total > 0 { evicted?(old.total) }
     }
 }

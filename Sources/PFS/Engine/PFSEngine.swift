@@ -30,7 +30,9 @@ public final class PFSEngine: Sendable {
     public init(metadata: any MetadataStore, blobs: any BlobStore) {
         self.metadata = metadata
         self.blobs = blobs
-        nodes = StoreNodeSource(metadata: metadata, cache: FIFOCache(capacity: Self.nodeCacheBytes, cost: { $0.estimatedMemory }))
+        let trimmer = HeapTrimmer()
+        nodes = StoreNodeSource(
+            metadata: metadata, cache: FIFOCache(capacity: Self.nodeCacheBytes, cost: { $0.estimatedMemory }, evicted: { trimmer.released($0) }))
         writer = CommitWriter(metadata: metadata, source: nodes, events: events)
         loader = ChunkLoader(metadata: metadata, blobs: blobs)
     }

@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// A checksum of a file version's content in one of the algorithms S3 clients send
 /// (`x-amz-checksum-*`), kept with the version so a reader can check what it got against what the
