@@ -5,7 +5,7 @@ enum ServerLogging {
     static func bootstrap(level name: String) throws -> Logger {
         guard let level = Logger.Level(rawValue: name) else { throw CLIError("unknown log level '\(name)'") }
         LoggingSystem.bootstrap { label in
-            var h = DeferredMetadataLogHandler(StreamLogHandler.standardOutput(label: label))
+            var h = ServerLogHandler(label: label)
             h.logLevel = level
             return h
         }

@@ -1296,6 +1296,35 @@ def test_error_bodies_carry_request_ids(endpoint, bucket):
     assert ok.status_code == 200 and ok.headers.get("x-amz-request-id")
 
 
+def test_every_request_is_one_log_line_with_its_request_id(gateway, endpoint, bucket, seed):
+    import re
+
+    seed(bucket, "logged", b"x")
+    line_re = re.compile(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info pachs3 \[S3Gateway\]: s3 (?P<fields>.*)$"
+    )
+
+    def fields_of(rid):
+        line = gateway.wait_for_log(lambda l: f"request-id={rid}" in l, timeout=10)
+        assert line is not None, gateway.log_tail()
+        m = line_re.match(line)
+        assert m, line
+        pairs = dict(p.split("=", 1) for p in m.group("fields").split(" "))
+        assert list(pairs) == sorted(pairs), line  # metadata sorted by key
+        assert float(pairs.pop("ms")) >= 0, line
+        return pairs
+
+    ok = requests.get(f"{endpoint}/{bucket}/logged")
+    assert ok.status_code == 200
+    assert fields_of(ok.headers["x-amz-request-id"]) == {
+        "method": "GET", "path": f"/{bucket}/logged", "request-id": ok.headers["x-amz-request-id"], "status": "200"}
+    missing = requests.head(f"{endpoint}/{bucket}/not-there")
+    assert missing.status_code == 404
+    assert fields_of(missing.headers["x-amz-request-id"]) == {
+        "error": "NoSuchKey", "method": "HEAD", "path": f"/{bucket}/not-there",
+        "request-id": missing.headers["x-amz-request-id"], "status": "404"}
+
+
 # ---------------------------------------------------------------------------------------------
 # aws-chunked with a trailing checksum
 

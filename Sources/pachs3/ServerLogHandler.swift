@@ -1,0 +1,120 @@
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes each message as one line on standard output:
+/// `2026-12-07T19:54:13.123Z info pachs3 [S3Gateway]: s3 method=GET ms=0.41 path=/master.bench status=200`
+/// (UTC time to the millisecond, level, label, source module, message, then the metadata sorted by key).
+///
+/// The line is built as bytes and written with one write(2). swift-log's StreamLogHandler, used before, stamps local
+/// time (glibc stats /etc/localtime for every line), merges the metadata twice and interpolates strings: 4 KiB GETs
+/// at log level info, 4 alternating pairs, 17.9-23.1k req/s with it and 21.7-24.3k with this. Setting metadata
+/// formats nothing (Hummingbird sets a request ID on every request's logger).
+struct ServerLogHandler: LogHandler {
+    private let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { $1 } }
+        if let explicit = event.metadata, !explicit.isEmpty {
+            if all.isEmpty { all = explicit } else { all.merge(explicit) { $1 } }
+        }
+        if let error = event.error {
+            all["error.message"] = "\(error)"
+            all["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        var line: [UInt8] = []
+        line.reserveCapacity(192)
+        Self.appendTimestamp(to: &line)
+        line.append(0x20)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        if !label.isEmpty {
+            line.append(0x20)
+            line.append(contentsOf: label.utf8)
+        }
+        line.append(contentsOf: " [".utf8)
+        line.append(contentsOf: event.source.utf8)
+        line.append(contentsOf: "]: ".utf8)
+        line.append(contentsOf: event.message.description.utf8)
+        for key in all.keys.sorted() {
+            line.append(0x20)
+            line.append(contentsOf: key.utf8)
+            line.append(0x3D)
+            switch all[key]! {
+            case .string(let s): line.append(contentsOf: s.utf8)
+            case let other: line.append(contentsOf: other.description.utf8)
+            }
+        }
+        line.append(0x0A)
+        Self.emit(line)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the real-time clock.
+    static func appendTimestamp(to line: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func digits(_ value: Int32, _ count: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                line.append(0x30 + UInt8(truncatingIfNeeded: v / divisor))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(t.tm_year + 1900, 4)
+        line.append(0x2D)
+        digits(t.tm_mon + 1, 2)
+        line.append(0x2D)
+        digits(t.tm_mday, 2)
+        line.append(0x54)
+        digits(t.tm_hour, 2)
+        line.append(0x3A)
+        digits(t.tm_min, 2)
+        line.append(0x3A)
+        digits(t.tm_sec, 2)
+        line.append(0x2E)
+        digits(Int32(now.tv_nsec / 1_000_000), 3)
+        line.append(0x5A)
+    }
+
+    /// Keeps lines whole: a pipe takes at most 4 KiB at once, and a longer line could be split by another's.
+    private static let output = Mutex(())
+
+    /// Writes the whole line to standard output; a line is lost only if the output is gone.
+    private static func emit(_ line: [UInt8]) {
+        output.withLock { _ in line.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        } }
+    }
+}
