@@ -6,49 +6,55 @@ import Testing
 
 /// The node cache reports what it lets go of, and the trimmer turns enough of it into one trim at a time.
 @Suite struct HeapTrimmerTests {
+    /// The trims a trimmer ran, by when they started.
     final class Trims: Sendable {
-        private let count = Atomic<Int>(0)
-        var value: Int { count.load(ordering: .relaxed) }
-        func add() { count.add(1, ordering: .relaxed) }
+        private let starts = Mutex<[ContinuousClock.Instant]>([])
+        var times: [ContinuousClock.Instant] { starts.withLock { $0 } }
+        var count: Int { times.count }
+        func record() { starts.withLock { $0.append(.now) } }
 
-        /// Waits (up to 5 s) until `n` trims have run.
-        func waitFor(_ n: Int) async throws {
-            let deadline = ContinuousClock.now + .seconds(5)
-            while value < n, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        /// Waits (up to 10 s) until `n` trims have run and `trimmer` has nothing scheduled or running.
+        func waitFor(_ n: Int, _ trimmer: HeapTrimmer) async throws {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while count < n || !trimmer.isIdle, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         }
     }
 
     @Test func trimsOnceEnoughWasReleasedAndNotBefore() async throws {
         let trims = Trims()
-        let trimmer = HeapTrimmer(threshold: 1000, interval: .milliseconds(1)) { trims.add() }
+        let trimmer = HeapTrimmer(threshold: 1000, interval: .milliseconds(1)) { trims.record() }
         trimmer.released(600)
         try await Task.sleep(for: .milliseconds(50))
-        #expect(trims.value == 0)
+        #expect(trims.count == 0)
         trimmer.released(400)
-        try await trims.waitFor(1)
-        #expect(trims.value == 1)
+        try await trims.waitFor(1, trimmer)
+        #expect(trims.count == 1)
         // The count starts again after a trim.
         trimmer.released(999)
         try await Task.sleep(for: .milliseconds(50))
-        #expect(trims.value == 1)
+        #expect(trims.count == 1)
         trimmer.released(1)
-        try await trims.waitFor(2)
-        #expect(trims.value == 2)
+        try await trims.waitFor(2, trimmer)
+        #expect(trims.count == 2)
     }
 
-    @Test func releasesWithinTheIntervalAreTrimmedOnceAtItsEnd() async throws {
+    @Test func releasesWithinTheIntervalAreTrimmedTogetherAtItsEnd() async throws {
         let trims = Trims()
-        let trimmer = HeapTrimmer(threshold: 10, interval: .milliseconds(400)) { trims.add() }
-        let start = ContinuousClock.now
+        let interval = Duration.milliseconds(300)
+        let trimmer = HeapTrimmer(threshold: 10, interval: interval) { trims.record() }
         trimmer.released(10)
-        try await trims.waitFor(1)
-        // Many releases right after the first trim: one more trim, not before the interval has passed.
+        try await trims.waitFor(1, trimmer)
+        // A burst of releases, each enough for a trim on its own.
+        let burstStart = ContinuousClock.now
         for _ in 0..<100 { trimmer.released(10) }
-        try await trims.waitFor(2)
-        #expect(trims.value == 2)
-        #expect(ContinuousClock.now - start >= .milliseconds(400))
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(trims.value == 2)
+        let burst = ContinuousClock.now - burstStart
+        try await trims.waitFor(2, trimmer)
+        try await Task.sleep(for: interval + .milliseconds(100))
+        let times = trims.times
+        #expect(times.count >= 2)
+        // No two trims closer than the interval, so the burst took one trim per interval it spanned, and one after.
+        #expect(times.count <= 2 + Int(burst / interval) + 1)
+        for (a, b) in zip(times, times.dropFirst()) { #expect(b - a >= interval) }
     }
 
     @Test func theCacheReportsWhatItEvicts() {

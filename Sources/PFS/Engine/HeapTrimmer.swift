@@ -29,6 +29,9 @@ final class HeapTrimmer: Sendable {
         self.trim = trim
     }
 
+    /// Whether no trim is scheduled or running.
+    var isIdle: Bool { state.withLock { !$0.pending } }
+
     /// Consolidates malloc's free lists and returns their free pages to the kernel; whether any were returned.
     static func trimHeap() -> Bool { cpfs_trim_heap() == 1 }
 
