@@ -41,11 +41,3 @@ int cpfs_keep_freed_memory(long mmap_threshold, long trim_threshold) {
     return 0;
 #endif
 }
-
-int cpfs_trim_heap(void) {
-#ifdef __GLIBC__
-    return malloc_trim(0);
-#else
-    return 0;
-#endif
-}

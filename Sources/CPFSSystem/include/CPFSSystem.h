@@ -18,8 +18,4 @@ int cpfs_limit_malloc_arenas(int count);
 /// there (glibc; elsewhere a no-op). Returns 1 on success.
 int cpfs_keep_freed_memory(long mmap_threshold, long trim_threshold);
 
-/// Consolidates malloc's free lists and gives their whole free pages back to the kernel (glibc's malloc_trim;
-/// elsewhere a no-op). Returns 1 if memory was released.
-int cpfs_trim_heap(void);
-
 #endif

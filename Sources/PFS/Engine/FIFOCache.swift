@@ -12,14 +12,11 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let state = Mutex(State())
     private let capacity: Int
     private let cost: @Sendable (Value) -> Int
-    private let evicted: (@Sendable (Int) -> Void)?
 
-    /// A cache holding values up to a total `capacity` of `cost` (by default, one per entry); `evicted` learns the
-    /// total cost of the values each insertion or ``removeAll()`` let go of.
-    init(capacity: Int, cost: @escaping @Sendable (Value) -> Int = { _ in 1 }, evicted: (@Sendable (Int) -> Void)? = nil) {
+    /// A cache holding values up to a total `capacity` of `cost` (by default, one per entry).
+    init(capacity: Int, cost: @escaping @Sendable (Value) -> Int = { _ in 1 }) {
         self.capacity = capacity
         self.cost = cost
-        self.evicted = evicted
     }
 
     func get(_ key: Key) -> Value? { state.withLock { $0.values[key]?.value } }
@@ -28,17 +25,15 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         let c = cost(value)
         guard c <= capacity else { return }
         // Evicted values are freed after the lock is let go: a leaf's hundreds of objects take a while.
-        let (old, freed): ([Value], Int) = state.withLock { s in
-            guard s.values[key] == nil else { return ([], 0) }
+        let evicted: [Value] = state.withLock { s in
+            guard s.values[key] == nil else { return [] }
             s.values[key] = (value, c)
             s.order.append(key)
             s.total += c
             var old: [Value] = []
-            var freed = 0
             while s.total > capacity, s.head < s.order.count {
                 if let o = s.values.removeValue(forKey: s.order[s.head]) {
                     s.total -= o.cost
-                    freed += o.cost
                     old.append(o.value)
                 }
                 s.head += 1
@@ -48,10 +43,9 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
                 s.order.removeFirst(s.head)
                 s.head = 0
             }
-            return (old, freed)
+            return old
         }
-        if freed > 0 { evicted?(freed) }
-        _ = consume old
+        _ = consume evicted
     }
 
     /// Forgets every entry (after values were deleted from the store).
@@ -60,6 +54,6 @@ final class FIFOCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             defer { s = State() }
             return s
         }
-        if old.total > 0 { evicted?(old.total) }
+        _ = consume old
     }
 }

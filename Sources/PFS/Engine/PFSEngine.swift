@@ -30,9 +30,7 @@ public final class PFSEngine: Sendable {
     public init(metadata: any MetadataStore, blobs: any BlobStore) {
         self.metadata = metadata
         self.blobs = blobs
-        let trimmer = HeapTrimmer()
-        nodes = StoreNodeSource(
-            metadata: metadata, cache: FIFOCache(capacity: Self.nodeCacheBytes, cost: { $0.estimatedMemory }, evicted: { trimmer.released($0) }))
+        nodes = StoreNodeSource(metadata: metadata, cache: FIFOCache(capacity: Self.nodeCacheBytes, cost: { $0.estimatedMemory }))
         writer = CommitWriter(metadata: metadata, source: nodes, events: events)
         loader = ChunkLoader(metadata: metadata, blobs: blobs)
     }
