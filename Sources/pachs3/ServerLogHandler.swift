@@ -8,7 +8,9 @@ import Darwin
 
 /// Writes each message as one line on standard output:
 /// `2026-12-07T19:54:13.123Z info pachs3 [S3Gateway]: s3 method=GET ms=0.41 path=/master.bench status=200`
-/// (UTC time to the millisecond, level, label, source module, message, then the metadata sorted by key).
+/// (UTC time to the millisecond, level, label, source module, message, then the metadata sorted by key). A value
+/// with a space, a quote or a control character is quoted as logfmt quotes it (`error="bad digest \"x\""`), and
+/// control characters anywhere are escaped, so a line is always one line and its pairs always split.
 ///
 /// The line is built as bytes and written with one write(2). swift-log's StreamLogHandler, used before, stamps local
 /// time (glibc stats /etc/localtime for every line), merges the metadata twice and interpolates strings: 4 KiB GETs
@@ -51,18 +53,47 @@ struct ServerLogHandler: LogHandler {
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: event.source.utf8)
         line.append(contentsOf: "]: ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        Self.append(event.message.description, quoted: false, to: &line)
         for key in all.keys.sorted() {
             line.append(0x20)
-            line.append(contentsOf: key.utf8)
+            Self.append(key, quoted: false, to: &line)
             line.append(0x3D)
+            let value: String
             switch all[key]! {
-            case .string(let s): line.append(contentsOf: s.utf8)
-            case let other: line.append(contentsOf: other.description.utf8)
+            case .string(let s): value = s
+            case let other: value = other.description
             }
+            Self.append(value, quoted: value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x7F }, to: &line)
         }
         line.append(0x0A)
         Self.emit(line)
+    }
+
+    /// Appends `text`, its control characters escaped, in double quotes (with `"` and `\` escaped) if `quoted`.
+    static func append(_ text: String, quoted: Bool, to line: inout [UInt8]) {
+        let utf8 = text.utf8
+        if !quoted && !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            line.append(contentsOf: utf8)
+            return
+        }
+        if quoted { line.append(0x22) }
+        for b in utf8 {
+            switch b {
+            case 0x0A: line.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: line.append(contentsOf: #"\r"#.utf8)
+            case 0x09: line.append(contentsOf: #"\t"#.utf8)
+            case 0x22 where quoted, 0x5C where quoted:
+                line.append(0x5C)
+                line.append(b)
+            case ..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                line.append(contentsOf: #"\u00"#.utf8)
+                line.append(hex[Int(b >> 4)])
+                line.append(hex[Int(b & 0xF)])
+            default: line.append(b)
+            }
+        }
+        if quoted { line.append(0x22) }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the real-time clock.

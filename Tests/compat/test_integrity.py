@@ -4,6 +4,7 @@ before it, reads that do not touch it still work, and `pachs3 fsck` names it."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -63,7 +64,9 @@ def test_a_corrupted_chunk_fails_the_read_and_fsck(tmp_path):
         assert_client_error(e.value, "InternalError", 500)
         rid = e.value.response["ResponseMetadata"]["RequestId"]
         assert "CRC" not in e.value.response["Error"]["Message"]  # the cause stays in the log
-        assert gw.wait_for_log(lambda l: "request failed" in l and rid in l and "does not match its CRC-32" in l, 5)
+        failed = gw.wait_for_log(lambda l: "request failed" in l and rid in l and "does not match its CRC-32" in l, 5)
+        # A value with spaces is quoted, so the line's key=value pairs still split (logfmt).
+        assert re.search(r' error="[^"]*does not match its CRC-32[^"]*"( |$)', failed), failed
 
         # aws cli fails and leaves no file claiming to be the object.
         out = tmp_path / "copy.bin"
