@@ -70,7 +70,7 @@ struct ServerLogHandler: LogHandler {
     }
 
     /// Appends `text`, its control characters escaped, in double quotes (with `"` and `\` escaped) if `quoted`.
-    static func append(_ text: String, quoted: Bool, to line: inout [UInt8]) {
+    private static func append(_ text: String, quoted: Bool, to line: inout [UInt8]) {
         let utf8 = text.utf8
         if !quoted && !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             line.append(contentsOf: utf8)
@@ -97,7 +97,7 @@ struct ServerLogHandler: LogHandler {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the real-time clock.
-    static func appendTimestamp(to line: inout [UInt8]) {
+    private static func appendTimestamp(to line: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
@@ -134,18 +134,20 @@ struct ServerLogHandler: LogHandler {
 
     /// Writes the whole line to standard output; a line is lost only if the output is gone.
     private static func emit(_ line: [UInt8]) {
-        output.withLock { _ in line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if n > 0 {
-                    offset += n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
+        output.withLock { _ in
+            line.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n > 0 {
+                        offset += n
+                    } else if n < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        return
+                    }
                 }
             }
-        } }
+        }
     }
 }
