@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import S3Gateway
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +45,7 @@ struct ServerLogHandler: LogHandler {
         }
         var line: [UInt8] = []
         line.reserveCapacity(192)
-        Self.appendTimestamp(to: &line)
+        line.append(contentsOf: S3Time.iso8601(Date()).utf8)
         line.append(0x20)
         line.append(contentsOf: event.level.rawValue.utf8)
         if !label.isEmpty {
@@ -94,39 +96,6 @@ struct ServerLogHandler: LogHandler {
             }
         }
         if quoted { line.append(0x22) }
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the real-time clock.
-    private static func appendTimestamp(to line: inout [UInt8]) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var t = tm()
-        gmtime_r(&seconds, &t)
-        func digits(_ value: Int32, _ count: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                line.append(0x30 + UInt8(truncatingIfNeeded: v / divisor))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        digits(t.tm_year + 1900, 4)
-        line.append(0x2D)
-        digits(t.tm_mon + 1, 2)
-        line.append(0x2D)
-        digits(t.tm_mday, 2)
-        line.append(0x54)
-        digits(t.tm_hour, 2)
-        line.append(0x3A)
-        digits(t.tm_min, 2)
-        line.append(0x3A)
-        digits(t.tm_sec, 2)
-        line.append(0x2E)
-        digits(Int32(now.tv_nsec / 1_000_000), 3)
-        line.append(0x5A)
     }
 
     /// Keeps lines whole: a pipe takes at most 4 KiB at once, and a longer line could be split by another's.
