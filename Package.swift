@@ -155,6 +155,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PFSMountTests", dependencies: ["PFSMount"], swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["PFSClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["PFSClient", "pachs3", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
     ]
 )

@@ -34,18 +34,21 @@ struct ServerLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        Self.emit(line(for: event, at: Date()))
+    }
+
+    /// The line `event` makes at `time`, its newline included.
+    func line(for event: LogEvent, at time: Date) -> [UInt8] {
         var all = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty {
-            if all.isEmpty { all = explicit } else { all.merge(explicit) { $1 } }
-        }
+        if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
+        if let explicit = event.metadata { all.merge(explicit) { $1 } }
         if let error = event.error {
             all["error.message"] = "\(error)"
             all["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         var line: [UInt8] = []
         line.reserveCapacity(192)
-        line.append(contentsOf: S3Time.iso8601(Date()).utf8)
+        line.append(contentsOf: S3Time.iso8601(time).utf8)
         line.append(0x20)
         line.append(contentsOf: event.level.rawValue.utf8)
         if !label.isEmpty {
@@ -56,19 +59,15 @@ struct ServerLogHandler: LogHandler {
         line.append(contentsOf: event.source.utf8)
         line.append(contentsOf: "]: ".utf8)
         Self.append(event.message.description, quoted: false, to: &line)
-        for key in all.keys.sorted() {
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
             line.append(0x20)
             Self.append(key, quoted: false, to: &line)
             line.append(0x3D)
-            let value: String
-            switch all[key]! {
-            case .string(let s): value = s
-            case let other: value = other.description
-            }
-            Self.append(value, quoted: value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x7F }, to: &line)
+            let text = value.description
+            Self.append(text, quoted: text.isEmpty || text.utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x7F }, to: &line)
         }
         line.append(0x0A)
-        Self.emit(line)
+        return line
     }
 
     /// Appends `text`, its control characters escaped, in double quotes (with `"` and `\` escaped) if `quoted`.
