@@ -14,7 +14,7 @@ import Testing
                 modifiedMillis: 5,
                 content: .chunks([ChunkRef(digest: Digest.of([UInt8(i)]), size: UInt32(i), inMeta: i.isMultiple(of: 2), crc32: 7)]))
         }
-        return TreeNode(level: 0, keys: (0..<4).map { Key("file\($0)") }, entries: entries, children: [])
+        return TreeNode.leaf(entries.enumerated().map { (Key("file\($0.offset)"), $0.element) })
     }
 
     /// Found by `make fuzz`: a level past `Int.max` trapped in the conversion.
@@ -53,17 +53,32 @@ import Testing
         }
     }
 
-    /// Each byte of a node set to values that stretch varints and counts: the result decodes or throws.
+    /// Each byte of a node set to values that stretch varints and counts: the result decodes or throws, and in a
+    /// leaf that decodes, every entry decodes too (a leaf's entries are read one at a time, long after it was checked).
     @Test func everyChangedByteDecodesOrThrows() throws {
         let bytes = Self.leaf().encode()
+        var decoded = 0
         for i in bytes.indices {
             for value: UInt8 in [0x00, 0x01, 0x7F, 0x80, 0xFF, bytes[i] ^ 0x40] {
                 var changed = bytes
                 changed[i] = value
-                if let node = try? TreeNode.decode(changed) {
-                    #expect(try TreeNode.decode(node.encode()).encode() == node.encode())
-                }
+                guard let node = try? TreeNode.decode(changed) else { continue }
+                decoded += 1
+                #expect(try TreeNode.decode(node.encode()).encode() == node.encode())
+                let files = try (0..<node.count).map { (node.leaf.key($0), try node.leaf.entry($0)) }
+                #expect(TreeNode.leaf(files).leaf.totalSize == node.leaf.totalSize)
             }
         }
+        #expect(decoded > 0)
+    }
+
+    /// Bad values inside an entry, whose framing is whole: the leaf fails as it is decoded, not when the entry is read.
+    @Test func aBadValueInAnEntryFailsTheLeaf() throws {
+        let bytes = Self.leaf().encode()
+        let commit = Array(Self.commit.rawValue.utf8)
+        let at = try #require((0...(bytes.count - commit.count)).first { Array(bytes[$0..<($0 + commit.count)]) == commit })
+        var upper = bytes
+        upper[at] = UInt8(ascii: "A")
+        #expect(throws: PFSError.self) { try TreeNode.decode(upper) }
     }
 }

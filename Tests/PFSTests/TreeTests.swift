@@ -64,15 +64,16 @@ private struct TestTree {
             count += 1
             if let level { #expect(n.level == level, "node level") }
             #expect(n.count > 0, "no empty node")
-            for i in 1..<max(1, n.count) { #expect(n.keys[i - 1] < n.keys[i], "keys sorted within a node") }
-            if !rightmost, let last = n.keys.last {
+            for i in 1..<max(1, n.count) { #expect(n.key(i - 1) < n.key(i), "keys sorted within a node") }
+            if !rightmost, n.count > 0 {
+                let last = n.key(n.count - 1)
                 // A node that is not on the right edge ends at a key that is a boundary at its level and below.
                 for l in 0...n.level { #expect(TreeNode.isBoundary(last, level: l), "node ends on a boundary") }
             }
             if n.isLeaf { continue }
             for i in 0..<n.count {
                 let child = try await source.node(n.children[i])
-                #expect(child.keys.last == n.keys[i], "separator is the child's last key")
+                #expect(child.key(child.count - 1) == n.childKeys[i], "separator is the child's last key")
                 #expect(child.totals.count == n.counts[i] && child.totals.bytes == n.sizes[i], "child aggregates")
                 stack.append((n.children[i], n.level - 1, rightmost && i == n.count - 1))
             }
@@ -244,14 +245,14 @@ struct TreeTests {
 
         func expectSeek(_ probe: Key, _ what: String) async throws {
             var c = try await TreeCursor.seek(root, to: probe, in: t.source)
-            let i = Tree.lowerBound(sorted, probe)
+            let i = sorted.firstIndex { $0 >= probe } ?? sorted.count
             // The cursor stands at the first key >= probe and continues in order.
             for j in i..<min(sorted.count, i + 3) {
                 #expect(c.current?.key == sorted[j], "seek \(what) \(probe.string): step \(j - i)")
                 #expect(c.current?.entry == content[sorted[j]])
                 try await c.next()
             }
-            if i + 3 > sorted.count { #expect(c.current == nil, "seek \(what) \(probe.string): end") }
+            if i + 3 > sorted.count { #expect(c.current?.key == nil, "seek \(what) \(probe.string): end") }
         }
 
         try await expectSeek(Key([]), "empty")

@@ -53,8 +53,8 @@ extension PFSEngine {
                 guard let bytes = try snap.node(d) else { throw PFSError.corrupt("tree node \(d) is missing") }
                 let node = try TreeNode.decode(bytes)
                 if node.isLeaf {
-                    for e in node.entries {
-                        switch e.content {
+                    for i in 0..<node.leaf.count {
+                        switch try node.leaf.entry(i).content {
                         case .chunks(let refs): markChunks(refs)
                         case .index(let i, _):
                             live.insert(i)
@@ -123,7 +123,15 @@ extension PFSEngine {
                     stack.append(contentsOf: node.children)
                     continue
                 }
-                for (k, e) in zip(node.keys, node.entries) {
+                for i in 0..<node.leaf.count {
+                    let k = node.leaf.key(i)
+                    let e: FileEntry
+                    do {
+                        e = try node.leaf.entry(i)
+                    } catch {
+                        report.problems.append("\(k.string) in commit \(c.id): \(error)")
+                        continue
+                    }
                     for linked in e.previous?.commits ?? [] where !ids.contains(linked) {
                         report.problems.append("\(k.string) in commit \(c.id): the version before it names commit \(linked), which is missing")
                     }

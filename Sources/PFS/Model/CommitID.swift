@@ -4,10 +4,23 @@ public struct CommitID: Hashable, Sendable, Comparable, CustomStringConvertible,
 
     /// Parses `string`; returns nil unless it is exactly 32 lowercase hex characters.
     public init?(_ string: String) {
-        guard string.utf8.count == 32, string.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
-            return nil
-        }
-        rawValue = string
+        var s = string
+        guard s.withUTF8({ Self.isValid($0) }) else { return nil }
+        rawValue = s
+    }
+
+    /// A commit ID from its UTF-8 bytes, as stored in tree nodes; nil unless they are 32 lowercase hex characters.
+    init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard Self.isValid(bytes) else { return nil }
+        rawValue = String(decoding: bytes, as: UTF8.self)
+    }
+
+    // On the bytes in place: the check of every entry decoded from a tree leaf.
+    static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 32 else { return false }
+        var ok = true
+        for c in b { ok = ok && ((c &- 0x30) < 10 || (c &- 0x61) < 6) }
+        return ok
     }
 
     /// A new random commit ID with the layout of a UUIDv4.

@@ -11,9 +11,20 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The digest stored as 32 bytes; nil unless `bytes` has exactly 32.
     public init?<C: Collection<UInt8>>(bytes: C) {
         guard bytes.count == 32 else { return nil }
-        var w: [UInt64] = [0, 0, 0, 0]
-        for (i, b) in bytes.enumerated() { w[i / 8] = w[i / 8] << 8 | UInt64(b) }
-        self.init(w0: w[0], w1: w[1], w2: w[2], w3: w[3])
+        // Words in locals, not an array: every file entry read from a tree leaf makes a digest or more.
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        var w2: UInt64 = 0
+        var w3: UInt64 = 0
+        for (i, b) in bytes.enumerated() {
+            switch i >> 3 {
+            case 0: w0 = w0 << 8 | UInt64(b)
+            case 1: w1 = w1 << 8 | UInt64(b)
+            case 2: w2 = w2 << 8 | UInt64(b)
+            default: w3 = w3 << 8 | UInt64(b)
+            }
+        }
+        self.init(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     public init?(hex: String) {

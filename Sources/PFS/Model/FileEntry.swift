@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// One version of one file as recorded in a commit's tree.
 public struct FileEntry: Hashable, Sendable {
@@ -11,15 +10,12 @@ public struct FileEntry: Hashable, Sendable {
         case index(Digest, count: Int)
     }
 
-    /// The fields, behind one reference shared by copies until one of them changes: building a tree copies
-    /// every entry of each leaf it rewrites, and a copy of the fields themselves retains each of their strings
-    /// and arrays (a tenth of the server's CPU under small PUTs).
+    /// The fields, behind one reference shared by copies until one of them changes: an entry is copied through
+    /// edits, listings and responses, and a copy of the fields themselves retains each of their strings and arrays.
     private var storage: Storage
 
     private final class Storage: @unchecked Sendable {  // fields change only while uniquely referenced
         var fields: Fields
-        /// The entry's encoding in a tree node, once made: rewriting a leaf re-encodes mostly unchanged entries.
-        let encoding = Mutex<[UInt8]?>(nil)
         init(_ fields: Fields) { self.fields = fields }
     }
 
@@ -52,25 +48,10 @@ public struct FileEntry: Hashable, Sendable {
     private var fields: Fields {
         _read { yield storage.fields }
         _modify {
-            if isKnownUniquelyReferenced(&storage) {
-                storage.encoding.withLock { $0 = nil }
-            } else {
-                storage = Storage(storage.fields)
-            }
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
             yield &storage.fields
         }
     }
-
-    /// Appends the encoding ``TreeNode`` made of this entry, if it made one since the entry last changed.
-    func appendEncoding(to bytes: inout [UInt8]) -> Bool {
-        storage.encoding.withLock { done in
-            guard let done else { return false }
-            bytes.append(contentsOf: done)
-            return true
-        }
-    }
-
-    func cacheEncoding(_ bytes: [UInt8]) { storage.encoding.withLock { $0 = bytes } }
 
     public var size: UInt64 {
         get { fields.size }

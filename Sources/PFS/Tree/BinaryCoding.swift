@@ -101,7 +101,10 @@ struct BinaryReader {
     mutating func digest() throws -> Digest {
         guard position + 32 <= bytes.count else { throw PFSError.corrupt("truncated digest") }
         defer { position += 32 }
-        return Digest(bytes: bytes[position..<position + 32])!
+        return bytes.withUnsafeBytes { b in
+            func word(_ i: Int) -> UInt64 { UInt64(bigEndian: b.loadUnaligned(fromByteOffset: position + i * 8, as: UInt64.self)) }
+            return Digest(w0: word(0), w1: word(1), w2: word(2), w3: word(3))
+        }
     }
 
     mutating func uint32() throws -> UInt32 {

@@ -20,7 +20,7 @@ struct NodeStrings {
     mutating func commit(_ r: inout BinaryReader) throws -> CommitID? {
         try r.field { bytes in
             if let c = commits.first(where: { $0.rawValue.utf8.elementsEqual(bytes) }) { return c }
-            guard let c = CommitID(String(decoding: bytes, as: UTF8.self)) else { return nil }
+            guard let c = CommitID(utf8: bytes) else { return nil }
             if commits.count < Self.limit { commits.append(c) }
             return c
         }

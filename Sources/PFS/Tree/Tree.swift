@@ -4,22 +4,11 @@ enum Tree {
         guard var d = root else { return nil }
         while true {
             let node = try await source.node(d)
-            let i = lowerBound(node.keys, key)
-            if node.isLeaf { return i < node.count && node.keys[i] == key ? node.entries[i] : nil }
+            let i = node.lowerBound(key)
+            if node.isLeaf { return i < node.count && node.leaf.compareKey(i, key) == 0 ? try node.leaf.entry(i) : nil }
             guard i < node.count else { return nil }
             d = node.children[i]
         }
-    }
-
-    /// The index of the first key `>= key`.
-    static func lowerBound(_ keys: [Key], _ key: Key) -> Int {
-        var lo = 0
-        var hi = keys.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 
     /// Files and total bytes of a tree.
@@ -55,19 +44,20 @@ enum Tree {
         source: some NodeSource
     ) async throws {
         if node.isLeaf {
+            let leaf = node.leaf
             var p = edits.firstIndex(in: puts, after: lower) ?? 0
             func inRange(_ k: Key) -> Bool { rightmost || upper == nil || k <= upper! }
-            for i in 0..<node.count {
-                let k = node.keys[i]
-                while p < puts.count, puts[p] < k, inRange(puts[p]) {
+            // Keys are compared in the leaf's bytes; unchanged files move to the new leaf as bytes.
+            for i in 0..<leaf.count {
+                while p < puts.count, leaf.compareKey(i, puts[p]) > 0, inRange(puts[p]) {
                     builder.pushEntry(puts[p], edits.putEntry(puts[p])!)
                     p += 1
                 }
-                if p < puts.count, puts[p] == k {
-                    builder.pushEntry(k, edits.putEntry(k)!)
+                if p < puts.count, leaf.compareKey(i, puts[p]) == 0 {
+                    builder.pushEntry(puts[p], edits.putEntry(puts[p])!)
                     p += 1
-                } else if !edits.isDeleted(k) {
-                    builder.pushEntry(k, node.entries[i])
+                } else if edits.deletes.isEmpty || !edits.isDeleted(leaf.key(i)) {
+                    builder.pushEntry(from: leaf, i)
                 }
             }
             while p < puts.count, inRange(puts[p]) {
@@ -78,11 +68,11 @@ enum Tree {
         }
         for i in 0..<node.count {
             let last = i == node.count - 1
-            let lo = i == 0 ? lower : node.keys[i - 1]
-            let hi: Key? = (rightmost && last) ? nil : node.keys[i]
+            let lo = i == 0 ? lower : node.childKeys[i - 1]
+            let hi: Key? = (rightmost && last) ? nil : node.childKeys[i]
             if edits.coversAll(sortedPuts: puts, lower: lo, upper: hi) { continue }
             if hi != nil, !edits.touches(sortedPuts: puts, lower: lo, upper: hi), builder.isClean(through: node.level - 1) {
-                builder.pushChild(level: node.level - 1, key: node.keys[i], digest: node.children[i], count: node.counts[i], bytes: node.sizes[i])
+                builder.pushChild(level: node.level - 1, key: node.childKeys[i], digest: node.children[i], count: node.counts[i], bytes: node.sizes[i])
             } else {
                 let child = try await source.node(node.children[i])
                 try await visit(child, lower: lo, upper: hi, rightmost: rightmost && last, edits: edits, puts: puts, builder: builder, source: source)

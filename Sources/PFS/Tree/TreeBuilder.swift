@@ -11,9 +11,7 @@ final class TreeBuilder {
         var bytes: UInt64
     }
 
-    // Keys and entries of the pending leaf, kept apart so the node takes the arrays as they are.
-    private var leafKeys: [Key] = []
-    private var leafEntries: [FileEntry] = []
+    private var leaf = LeafWriter()
     private var levels: [[Ref]] = []  // levels[i] holds refs to nodes of level i, building a node of level i+1
     /// New nodes by digest, with their encodings.
     private(set) var newNodes: [Digest: [UInt8]] = [:]
@@ -22,9 +20,14 @@ final class TreeBuilder {
     init() {}
 
     func pushEntry(_ key: Key, _ entry: FileEntry) {
-        leafKeys.append(key)
-        leafEntries.append(entry)
+        leaf.append(key, entry)
         if TreeNode.isBoundary(key, level: 0) { flushLeaf() }
+    }
+
+    /// Pushes file `i` of an old leaf unchanged, as bytes.
+    func pushEntry(from old: LeafEntries, _ i: Int) {
+        leaf.append(old, i)
+        if old.withKey(i, { TreeNode.isBoundary($0, level: 0) }) { flushLeaf() }
     }
 
     /// Pushes a child subtree of level `childLevel` (0 = a leaf) with its aggregates.
@@ -36,7 +39,7 @@ final class TreeBuilder {
 
     /// Whether nothing is pending at the leaves and at levels below `level`'s parent.
     func isClean(through level: Int) -> Bool {
-        if !leafKeys.isEmpty { return false }
+        if !leaf.isEmpty { return false }
         var i = 0
         while i < level, i < levels.count {
             if !levels[i].isEmpty { return false }
@@ -46,12 +49,10 @@ final class TreeBuilder {
     }
 
     private func flushLeaf() {
-        guard let lastKey = leafKeys.last else { return }
-        let node = TreeNode(level: 0, keys: leafKeys, entries: leafEntries, children: [])
-        leafKeys = []
-        leafEntries = []
+        guard !leaf.isEmpty else { return }
+        let node = TreeNode(leaf: leaf.finish())
         let (d, totals) = store(node)
-        pushChild(level: 0, key: lastKey, digest: d, count: totals.count, bytes: totals.bytes)
+        pushChild(level: 0, key: node.leaf.key(node.count - 1), digest: d, count: totals.count, bytes: totals.bytes)
     }
 
     private func flush(level: Int) {
@@ -59,8 +60,7 @@ final class TreeBuilder {
         guard !refs.isEmpty else { return }
         levels[level].removeAll(keepingCapacity: true)
         let node = TreeNode(
-            level: level + 1, keys: refs.map(\.key), entries: [], children: refs.map(\.digest), counts: refs.map(\.count),
-            sizes: refs.map(\.bytes))
+            level: level + 1, childKeys: refs.map(\.key), children: refs.map(\.digest), counts: refs.map(\.count), sizes: refs.map(\.bytes))
         let (d, totals) = store(node)
         pushChild(level: level + 1, key: refs.last!.key, digest: d, count: totals.count, bytes: totals.bytes)
     }
@@ -77,7 +77,7 @@ final class TreeBuilder {
 
     /// Closes every pending node and returns the root (nil for an empty tree).
     func finish() -> TreeRoot {
-        if !leafKeys.isEmpty {
+        if !leaf.isEmpty {
             let higherEmpty = levels.allSatisfy(\.isEmpty)
             flushLeaf()
             if higherEmpty, levels.count == 1, levels[0].count == 1 { return levels[0][0].digest }

@@ -1,6 +1,8 @@
 /// An ordered iterator over the entries of a tree, positioned by seeking to a key.
 struct TreeCursor {
     private var stack: [(node: TreeNode, index: Int)] = []
+    /// The files of the leaf on top of the stack, decoded.
+    private var leaf: DecodedLeaf?
     private let source: any NodeSource
 
     /// A cursor at the first entry with key `>= key`.
@@ -17,7 +19,7 @@ struct TreeCursor {
         guard var d = root else { return }
         while true {
             let node = try await source.node(d)
-            let i = Tree.lowerBound(node.keys, key)
+            let i = node.lowerBound(key)
             if i >= node.count {
                 // Past every key of this subtree: continue after it.
                 if stack.isEmpty { return }
@@ -25,14 +27,17 @@ struct TreeCursor {
                 return
             }
             stack.append((node, i))
-            if node.isLeaf { return }
+            if node.isLeaf {
+                leaf = try source.decodedLeaf(d, node)
+                return
+            }
             d = node.children[i]
         }
     }
 
     var current: (key: Key, entry: FileEntry)? {
-        guard let top = stack.last, top.node.isLeaf, top.index < top.node.count else { return nil }
-        return (top.node.keys[top.index], top.node.entries[top.index])
+        guard let top = stack.last, top.node.isLeaf, top.index < top.node.count, let leaf else { return nil }
+        return (leaf.keys[top.index], leaf.entries[top.index])
     }
 
     mutating func next() async throws {
@@ -54,7 +59,10 @@ struct TreeCursor {
                 while true {
                     let n = try await source.node(d)
                     stack.append((n, 0))
-                    if n.isLeaf { return }
+                    if n.isLeaf {
+                        leaf = try source.decodedLeaf(d, n)
+                        return
+                    }
                     d = n.children[0]
                 }
             }

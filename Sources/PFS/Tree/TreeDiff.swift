@@ -3,7 +3,8 @@
 enum TreeDiff {
     private enum Item {
         case node(Digest, level: Int)
-        case entry(Key, FileEntry)
+        /// File `index` of a leaf.
+        case entry(LeafEntries, Int)
     }
 
     /// Calls `emit(key, old, new)` for each key whose entry differs, in key order, until it returns false.
@@ -19,10 +20,18 @@ enum TreeDiff {
         func expand(_ stack: inout [Item], _ d: Digest) async throws {
             let n = try await source.node(d)
             if n.isLeaf {
-                for i in stride(from: n.count - 1, through: 0, by: -1) { stack.append(.entry(n.keys[i], n.entries[i])) }
+                for i in stride(from: n.count - 1, through: 0, by: -1) { stack.append(.entry(n.leaf, i)) }
             } else {
                 for i in stride(from: n.count - 1, through: 0, by: -1) { stack.append(.node(n.children[i], level: n.level - 1)) }
             }
+        }
+
+        /// Emits file `i` of `leaf` as only in the old tree or only in the new; false when `emit` says stop.
+        func emitOne(_ leaf: LeafEntries, _ i: Int, old: Bool) throws -> Bool {
+            let k = leaf.key(i)
+            guard k.hasPrefix(prefix) else { return true }
+            let e = try leaf.entry(i)
+            return try old ? emit(k, e, nil) : emit(k, nil, e)
         }
 
         while true {
@@ -48,24 +57,29 @@ enum TreeDiff {
             case (_, .node(let db, _)?):
                 sb.removeLast()
                 try await expand(&sb, db)
-            case (.entry(let ka, let ea)?, .entry(let kb, let eb)?):
-                if ka == kb {
+            case (.entry(let la, let ia)?, .entry(let lb, let ib)?):
+                let order = la.compareKey(ia, with: lb, ib)
+                if order == 0 {
                     sa.removeLast()
                     sb.removeLast()
-                    if ea != eb, ka.hasPrefix(prefix), !(try emit(ka, ea, eb)) { return }
-                } else if ka < kb {
+                    // Equal bytes are equal entries; unequal ones are compared decoded, as an entry may have more than one encoding.
+                    if la.record(ia) == lb.record(ib) { continue }
+                    let (ea, eb) = (try la.entry(ia), try lb.entry(ib))
+                    let k = la.key(ia)
+                    if ea != eb, k.hasPrefix(prefix), !(try emit(k, ea, eb)) { return }
+                } else if order < 0 {
                     sa.removeLast()
-                    if ka.hasPrefix(prefix), !(try emit(ka, ea, nil)) { return }
+                    if !(try emitOne(la, ia, old: true)) { return }
                 } else {
                     sb.removeLast()
-                    if kb.hasPrefix(prefix), !(try emit(kb, nil, eb)) { return }
+                    if !(try emitOne(lb, ib, old: false)) { return }
                 }
-            case (.entry(let ka, let ea)?, nil):
+            case (.entry(let la, let ia)?, nil):
                 sa.removeLast()
-                if ka.hasPrefix(prefix), !(try emit(ka, ea, nil)) { return }
-            case (nil, .entry(let kb, let eb)?):
+                if !(try emitOne(la, ia, old: true)) { return }
+            case (nil, .entry(let lb, let ib)?):
                 sb.removeLast()
-                if kb.hasPrefix(prefix), !(try emit(kb, nil, eb)) { return }
+                if !(try emitOne(lb, ib, old: false)) { return }
             }
         }
     }

@@ -1,55 +1,94 @@
 /// A node of a commit's file tree: a prolly tree whose node boundaries depend only on the keys, so the
 /// same set of files always gives the same nodes, whatever the history that built it.
 ///
-/// Leaves (level 0) hold file entries; an internal node at level L holds, for each child at level L-1,
-/// the child's last key and digest. Nodes are immutable and addressed by the SHA-256 of their encoding.
+/// Leaves (level 0) hold file entries, kept encoded (``LeafEntries``); an internal node at level L holds,
+/// for each child at level L-1, the child's last key and digest. Nodes are immutable and addressed by the
+/// SHA-256 of their encoding.
 struct TreeNode: Sendable {
     var level: Int
-    var keys: [Key]
     /// Leaves only.
-    var entries: [FileEntry]
-    /// Internal nodes only: each child's digest, file count and total bytes.
+    var leaf: LeafEntries
+    /// Internal nodes only: each child's last key, digest, file count and total bytes.
+    var childKeys: [Key]
     var children: [Digest]
-    var counts: [UInt64] = []
-    var sizes: [UInt64] = []
-    /// The size of the node's encoding; the cache's nodes are all decoded from one or encoded into one.
-    var encodedSize = 0
+    var counts: [UInt64]
+    var sizes: [UInt64]
+    /// The size of the node's encoding.
+    var encodedSize: Int
 
     static let leafTag: UInt8 = 0x4C  // "L"
     static let internalTag: UInt8 = 0x49  // "I"
     static let indexTag: UInt8 = 0x58  // "X": a large file's chunk list
 
+    init(leaf: LeafEntries) {
+        level = 0
+        self.leaf = leaf
+        childKeys = []
+        children = []
+        counts = []
+        sizes = []
+        encodedSize = leaf.bytes.count
+    }
+
+    init(level: Int, childKeys: [Key], children: [Digest], counts: [UInt64], sizes: [UInt64]) {
+        precondition(level > 0, "an internal node is above the leaves")
+        self.level = level
+        leaf = .empty
+        self.childKeys = childKeys
+        self.children = children
+        self.counts = counts
+        self.sizes = sizes
+        encodedSize = 0
+    }
+
+    /// A leaf of `files`, given in key order.
+    static func leaf(_ files: [(Key, FileEntry)]) -> TreeNode {
+        var w = LeafWriter()
+        for (k, e) in files { w.append(k, e) }
+        return TreeNode(leaf: w.finish())
+    }
+
     var isLeaf: Bool { level == 0 }
 
     /// Files and bytes below this node.
     var totals: (count: UInt64, bytes: UInt64) {
-        if isLeaf { return (UInt64(entries.count), entries.reduce(0) { $0 + $1.size }) }
+        if isLeaf { return (UInt64(leaf.count), leaf.totalSize) }
         return (counts.reduce(0, +), sizes.reduce(0, +))
     }
-    var count: Int { keys.count }
+    var count: Int { isLeaf ? leaf.count : childKeys.count }
 
-    /// Roughly the heap memory the decoded node takes (its arrays, strings and entries), so caches of
-    /// nodes can be bounded by bytes: a leaf of 64 small files takes tens of KiB decoded. Taken from the
-    /// encoding's size, without visiting the entries (that walk was 3% of the CPU of small PUTs): an entry
-    /// takes about 400 bytes of objects and arrays besides its bytes, and keeps its encoding.
+    /// The key of entry or child `i`.
+    func key(_ i: Int) -> Key { isLeaf ? leaf.key(i) : childKeys[i] }
+
+    /// The index of the first entry or child whose key is `>= key`.
+    func lowerBound(_ key: Key) -> Int {
+        if isLeaf { return leaf.lowerBound(key) }
+        var lo = 0
+        var hi = childKeys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if childKeys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Roughly the heap memory the node takes, so caches of nodes can be bounded by bytes.
     var estimatedMemory: Int {
-        256 + keys.count * 96 + entries.count * 400 + children.count * 48 + encodedSize * (isLeaf ? 2 : 1)
+        if isLeaf { return 128 + leaf.bytes.count + leaf.count * 8 }
+        return 256 + childKeys.count * 96 + children.count * 48 + encodedSize
     }
 
     func encode() -> [UInt8] {
-        var w = BinaryWriter(capacity: keys.count * 96 + 8)
-        w.byte(isLeaf ? Self.leafTag : Self.internalTag)
+        if isLeaf { return leaf.bytes }
+        var w = BinaryWriter(capacity: childKeys.count * 96 + 8)
+        w.byte(Self.internalTag)
         w.varint(UInt64(level))
-        w.varint(UInt64(keys.count))
-        for i in 0..<keys.count {
-            w.data(keys[i].bytes)
-            if isLeaf {
-                Self.encode(entries[i], into: &w)
-            } else {
-                w.digest(children[i])
-                w.varint(counts[i])
-                w.varint(sizes[i])
-            }
+        w.varint(UInt64(childKeys.count))
+        for i in 0..<childKeys.count {
+            w.data(childKeys[i].bytes)
+            w.digest(children[i])
+            w.varint(counts[i])
+            w.varint(sizes[i])
         }
         return w.bytes
     }
@@ -60,33 +99,26 @@ struct TreeNode: Sendable {
         guard tag == leafTag || tag == internalTag else { throw PFSError.corrupt("not a tree node") }
         let level = try r.int()
         let n = try r.count()
-        var node = TreeNode(level: level, keys: [], entries: [], children: [])
-        node.keys.reserveCapacity(n)
-        if tag == leafTag { node.entries.reserveCapacity(n) }
-        var strings = NodeStrings()
-        for _ in 0..<n {
-            node.keys.append(Key(try r.data()))
-            if tag == leafTag {
-                node.entries.append(try decodeEntry(&r, strings: &strings))
-            } else {
-                node.children.append(try r.digest())
-                node.counts.append(try r.varint())
-                node.sizes.append(try r.varint())
-            }
-        }
         if (tag == leafTag) != (level == 0) { throw PFSError.corrupt("node level does not match its kind") }
+        if tag == leafTag { return TreeNode(leaf: try LeafEntries(decoding: bytes, from: r.position, count: n)) }
+        var keys: [Key] = []
+        var children: [Digest] = []
+        var counts: [UInt64] = []
+        var sizes: [UInt64] = []
+        keys.reserveCapacity(n)
+        children.reserveCapacity(n)
+        for _ in 0..<n {
+            keys.append(Key(try r.data()))
+            children.append(try r.digest())
+            counts.append(try r.varint())
+            sizes.append(try r.varint())
+        }
+        var node = TreeNode(level: level, childKeys: keys, children: children, counts: counts, sizes: sizes)
         node.encodedSize = bytes.count
         return node
     }
 
     static func encode(_ e: FileEntry, into w: inout BinaryWriter) {
-        if e.appendEncoding(to: &w.bytes) { return }
-        let start = w.bytes.count
-        encodeFields(e, into: &w)
-        e.cacheEncoding(Array(w.bytes[start...]))
-    }
-
-    private static func encodeFields(_ e: FileEntry, into w: inout BinaryWriter) {
         w.varint(e.size)
         w.data(e.md5 ?? [])
         w.string(e.etag)
@@ -210,6 +242,60 @@ struct TreeNode: Sendable {
             modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous, checksum: checksum, partChecksums: partChecksums)
     }
 
+    /// Reads past one entry as ``decodeEntry(_:strings:)`` would decode it, failing where it would fail, without
+    /// making the entry; returns its file size.
+    static func checkEntry(_ r: inout BinaryReader) throws -> UInt64 {
+        func skip() throws { try r.field { _ in } }
+        func commitID() throws -> Bool { try r.field { CommitID.isValid($0) } }
+        let size = try r.varint()
+        try skip()  // md5
+        try skip()  // etag
+        try skip()  // content type
+        for _ in 0..<(try r.count()) {
+            try skip()
+            try skip()
+        }
+        guard try commitID() else { throw PFSError.corrupt("bad commit id in entry") }
+        _ = try r.varint()  // modified
+        let tag = try r.byte()
+        switch tag & ~(partsFlag | previousFlag | checksumFlag | partChecksumsFlag) {
+        case 0:
+            for _ in 0..<(try r.count()) {
+                _ = try r.digest()
+                if try r.varint() & crcFlag != 0 { _ = try r.uint32() }
+            }
+        case 1:
+            _ = try r.digest()
+            _ = try r.int()
+        default: throw PFSError.corrupt("bad content tag")
+        }
+        if tag & partsFlag != 0 {
+            for _ in 0..<(try r.count()) { _ = try r.varint() }
+        }
+        if tag & previousFlag != 0 {
+            let links: Int
+            switch try r.byte() {
+            case 1: links = 1
+            case 2: links = 2
+            default: throw PFSError.corrupt("bad version link kind")
+            }
+            for _ in 0..<links { guard try commitID() else { throw PFSError.corrupt("bad commit id in version link") } }
+        }
+        var algorithm: ContentChecksum.Algorithm?
+        if tag & checksumFlag != 0 {
+            guard let a = checksumAlgorithms[try r.byte()] else { throw PFSError.corrupt("bad checksum algorithm") }
+            guard try r.varint() <= UInt64(Int32.max), try r.field({ $0.count == a.size }) else { throw PFSError.corrupt("bad checksum") }
+            algorithm = a
+        }
+        if tag & partChecksumsFlag != 0 {
+            guard let algorithm else { throw PFSError.corrupt("part checksums without a checksum") }
+            for _ in 0..<(try r.count()) {
+                guard try r.field({ $0.count == algorithm.size }) else { throw PFSError.corrupt("bad part checksum") }
+            }
+        }
+        return size
+    }
+
     static func encodeChunks(_ refs: [ChunkRef], into w: inout BinaryWriter) {
         w.varint(UInt64(refs.count))
         for c in refs {
@@ -251,8 +337,13 @@ struct TreeNode: Sendable {
 
     /// Whether `key` ends a node at `level`: about one key in ``fanout``, decided by a hash of the key alone.
     static func isBoundary(_ key: Key, level: Int) -> Bool {
+        key.bytes.withUnsafeBufferPointer { isBoundary($0, level: level) }
+    }
+
+    /// Whether the key of these bytes ends a node at `level`.
+    static func isBoundary(_ key: UnsafeBufferPointer<UInt8>, level: Int) -> Bool {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 &+ UInt64(level) &* 0x9E37_79B9_7F4A_7C15
-        for b in key.bytes {
+        for b in key {
             h ^= UInt64(b)
             h = h &* 0x0000_0100_0000_01B3
         }

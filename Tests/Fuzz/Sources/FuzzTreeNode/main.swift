@@ -1,8 +1,9 @@
 @testable import PFS
 
 /// Tree nodes and chunk indexes as read back from a store that may hold anything (a torn write, a bit flip,
-/// another program's file): decoding must fail with an error, never crash or allocate without bound, and a
-/// node that decodes must encode to bytes that decode to the same node.
+/// another program's file): decoding must fail with an error, never crash or allocate without bound; a
+/// node that decodes must encode to bytes that decode to the same node, and every entry of a leaf that
+/// decodes must decode too (a leaf's entries are read one at a time, long after the leaf was checked).
 ///
 /// An input starting with an even byte is decoded as it is; with an odd one, the rest is a list of
 /// (position, value) pairs written over a valid node with every kind of field, so mutations start deep
@@ -26,6 +27,12 @@ public func fuzzTreeNode(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         let again = node.encode()
         let redecoded = try! TreeNode.decode(again)
         precondition(redecoded.encode() == again, "a decoded node does not encode stably")
+        if node.isLeaf {
+            let files = (0..<node.count).map { i in
+                (node.leaf.key(i), (try? node.leaf.entry(i)) ?? { preconditionFailure("entry \(i) of a checked leaf does not decode") }())
+            }
+            precondition(TreeNode.leaf(files).leaf.totalSize == node.leaf.totalSize, "re-encoded entries change the leaf's size")
+        }
     }
     if let refs = try? TreeNode.decodeIndex(bytes) {
         precondition(try! TreeNode.decodeIndex(TreeNode.encodeIndex(refs)).count == refs.count)
@@ -54,8 +61,7 @@ private let richLeaf: [UInt8] = {
         FileEntry(
             size: 1 << 40, md5: nil, etag: "e", contentType: "application/octet-stream", metadata: [:], commit: other,
             modifiedMillis: -5, content: .index(Digest.of([9]), count: 12), previous: .put(commit)))
-    let keys = [Key("a/b.csv"), Key("z")]
-    return TreeNode(level: 0, keys: keys, entries: entries, children: []).encode()
+    return TreeNode.leaf(Array(zip([Key("a/b.csv"), Key("z")], entries))).encode()
 }()
 
 private let richIndex: [UInt8] = TreeNode.encodeIndex(chunks)
