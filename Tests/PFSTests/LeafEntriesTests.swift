@@ -75,12 +75,19 @@ import Testing
             var w = BinaryWriter()
             TreeNode.encode(e, into: &w)
             w.byte(0xEE)
-            var checked = BinaryReader(w.bytes)
+            var checked = 0
             var decoded = BinaryReader(w.bytes)
             var strings = NodeStrings()
-            #expect(try TreeNode.checkEntry(&checked) == e.size)
+            #expect(w.bytes.withUnsafeBufferPointer { TreeNode.checkEntry($0, &checked) } == e.size)
             #expect(try TreeNode.decodeEntry(&decoded, strings: &strings) == e)
-            #expect(checked.position == w.bytes.count - 1 && decoded.position == checked.position)
+            #expect(checked == w.bytes.count - 1 && decoded.position == checked)
+            // Cut anywhere, the entry fails both ways.
+            for n in 0..<(w.bytes.count - 1) {
+                var at = 0
+                var reader = BinaryReader(Array(w.bytes.prefix(n)))
+                #expect(Array(w.bytes.prefix(n)).withUnsafeBufferPointer { TreeNode.checkEntry($0, &at) } == nil, "first \(n) bytes")
+                #expect(throws: PFSError.self) { try TreeNode.decodeEntry(&reader, strings: &strings) }
+            }
         }
     }
 }

@@ -31,19 +31,24 @@ struct LeafEntries: Sendable {
     /// The `count` records of `bytes` from `position`, each checked field by field as ``TreeNode/decodeEntry(_:strings:)``
     /// would read it, so that reading one later does not fail on bytes from a store that may hold anything.
     init(decoding bytes: [UInt8], from position: Int, count: Int) throws {
-        var r = BinaryReader(bytes)
-        r.position = position
         var starts: [Int] = []
         starts.reserveCapacity(count + 1)
         var total: UInt64 = 0
-        for _ in 0..<count {
-            starts.append(r.position)
-            try r.field { _ in }
-            let (sum, overflow) = total.addingReportingOverflow(try TreeNode.checkEntry(&r))
-            guard !overflow else { throw PFSError.corrupt("file sizes in a leaf overflow") }
-            total = sum
+        var p = position
+        let ok = bytes.withUnsafeBufferPointer { b in
+            for _ in 0..<count {
+                starts.append(p)
+                guard let key = Self.varint(b, checking: &p), key <= UInt64(b.count - p) else { return false }
+                p += Int(key)
+                guard let size = TreeNode.checkEntry(b, &p) else { return false }
+                let (sum, overflow) = total.addingReportingOverflow(size)
+                guard !overflow else { return false }
+                total = sum
+            }
+            return true
         }
-        starts.append(r.position)
+        guard ok else { throw PFSError.corrupt("bad entry in tree leaf") }
+        starts.append(p)
         self.init(bytes: bytes, starts: starts, totalSize: total)
     }
 
@@ -121,6 +126,21 @@ struct LeafEntries: Sendable {
             if byte < 0x80 { return v }
             shift += 7
         }
+    }
+
+    /// A varint at `p` that may be cut short or overlong: nil then.
+    private static func varint(_ b: UnsafeBufferPointer<UInt8>, checking p: inout Int) -> UInt64? {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < b.count {
+            let byte = b[p]
+            p += 1
+            v |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return v }
+            shift += 7
+            if shift > 63 { return nil }
+        }
+        return nil
     }
 
     private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {

@@ -242,56 +242,85 @@ struct TreeNode: Sendable {
             modifiedMillis: mod, content: content, partSizes: partSizes, previous: previous, checksum: checksum, partChecksums: partChecksums)
     }
 
-    /// Reads past one entry as ``decodeEntry(_:strings:)`` would decode it, failing where it would fail, without
-    /// making the entry; returns its file size.
-    static func checkEntry(_ r: inout BinaryReader) throws -> UInt64 {
-        func skip() throws { try r.field { _ in } }
-        func commitID() throws -> Bool { try r.field { CommitID.isValid($0) } }
-        let size = try r.varint()
-        try skip()  // md5
-        try skip()  // etag
-        try skip()  // content type
-        for _ in 0..<(try r.count()) {
-            try skip()
-            try skip()
+    /// Reads past the entry at `p` in `b` as ``decodeEntry(_:strings:)`` would decode it, failing where it would
+    /// fail, without making the entry; returns its file size, or nil for an entry that would not decode.
+    ///
+    /// On the bytes in place rather than through a ``BinaryReader``: every leaf read from the store is checked
+    /// whole, though a lookup then decodes one entry of it (the check was a tenth of a cold version listing).
+    static func checkEntry(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt64? {
+        func varint() -> UInt64? {
+            var v: UInt64 = 0
+            var shift: UInt64 = 0
+            while p < b.count {
+                let byte = b[p]
+                p += 1
+                v |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return v }
+                shift += 7
+                if shift > 63 { return nil }
+            }
+            return nil
         }
-        guard try commitID() else { throw PFSError.corrupt("bad commit id in entry") }
-        _ = try r.varint()  // modified
-        let tag = try r.byte()
+        // A count of what follows, at most the bytes left (``BinaryReader/count()``).
+        func count() -> Int? {
+            guard let v = varint(), v <= UInt64(b.count - p) else { return nil }
+            return Int(v)
+        }
+        func field() -> Int? {
+            guard let n = count() else { return nil }
+            p += n
+            return n
+        }
+        func skip(_ n: Int) -> Bool {
+            guard b.count - p >= n else { return false }
+            p += n
+            return true
+        }
+        func commitID() -> Bool {
+            guard let n = count(), n == 32, CommitID.isValid(UnsafeBufferPointer(rebasing: b[p..<p + 32])) else { return false }
+            p += 32
+            return true
+        }
+        guard let size = varint(), field() != nil, field() != nil, field() != nil, let metadata = count() else { return nil }
+        for _ in 0..<metadata { guard field() != nil, field() != nil else { return nil } }
+        guard commitID(), varint() != nil, p < b.count else { return nil }
+        let tag = b[p]
+        p += 1
         switch tag & ~(partsFlag | previousFlag | checksumFlag | partChecksumsFlag) {
         case 0:
-            for _ in 0..<(try r.count()) {
-                _ = try r.digest()
-                if try r.varint() & crcFlag != 0 { _ = try r.uint32() }
+            guard let chunks = count() else { return nil }
+            for _ in 0..<chunks {
+                guard skip(32), let v = varint() else { return nil }
+                if v & crcFlag != 0 { guard skip(4) else { return nil } }
             }
         case 1:
-            _ = try r.digest()
-            _ = try r.int()
-        default: throw PFSError.corrupt("bad content tag")
+            guard skip(32), let n = varint(), n <= UInt64(Int.max) else { return nil }
+        default: return nil
         }
         if tag & partsFlag != 0 {
-            for _ in 0..<(try r.count()) { _ = try r.varint() }
+            guard let parts = count() else { return nil }
+            for _ in 0..<parts { guard varint() != nil else { return nil } }
         }
         if tag & previousFlag != 0 {
-            let links: Int
-            switch try r.byte() {
-            case 1: links = 1
-            case 2: links = 2
-            default: throw PFSError.corrupt("bad version link kind")
+            guard p < b.count else { return nil }
+            let kind = b[p]
+            p += 1
+            switch kind {
+            case 1: guard commitID() else { return nil }
+            case 2: guard commitID(), commitID() else { return nil }
+            default: return nil
             }
-            for _ in 0..<links { guard try commitID() else { throw PFSError.corrupt("bad commit id in version link") } }
         }
         var algorithm: ContentChecksum.Algorithm?
         if tag & checksumFlag != 0 {
-            guard let a = checksumAlgorithms[try r.byte()] else { throw PFSError.corrupt("bad checksum algorithm") }
-            guard try r.varint() <= UInt64(Int32.max), try r.field({ $0.count == a.size }) else { throw PFSError.corrupt("bad checksum") }
+            guard p < b.count, let a = checksumAlgorithms[b[p]] else { return nil }
+            p += 1
+            guard let parts = varint(), parts <= UInt64(Int32.max), field() == a.size else { return nil }
             algorithm = a
         }
         if tag & partChecksumsFlag != 0 {
-            guard let algorithm else { throw PFSError.corrupt("part checksums without a checksum") }
-            for _ in 0..<(try r.count()) {
-                guard try r.field({ $0.count == algorithm.size }) else { throw PFSError.corrupt("bad part checksum") }
-            }
+            guard let algorithm, let n = count() else { return nil }
+            for _ in 0..<n { guard field() == algorithm.size else { return nil } }
         }
         return size
     }
