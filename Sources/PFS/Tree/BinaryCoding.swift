@@ -113,3 +113,21 @@ struct BinaryReader {
         return bytes[position..<position + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
 }
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The varint at `p`, which moves past it; nil when it is cut short or longer than 64 bits.
+    /// For checks and lookups on a node's bytes in place, where a ``BinaryReader`` costs too much.
+    func varint(at p: inout Int) -> UInt64? {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < count {
+            let byte = self[p]
+            p += 1
+            v |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return v }
+            shift += 7
+            if shift > 63 { return nil }
+        }
+        return nil
+    }
+}

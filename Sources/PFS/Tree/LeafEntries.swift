@@ -38,7 +38,7 @@ struct LeafEntries: Sendable {
         let ok = bytes.withUnsafeBufferPointer { b in
             for _ in 0..<count {
                 starts.append(p)
-                guard let key = Self.varint(b, checking: &p), key <= UInt64(b.count - p) else { return false }
+                guard let key = b.varint(at: &p), key <= UInt64(b.count - p) else { return false }
                 p += Int(key)
                 guard let size = TreeNode.checkEntry(b, &p) else { return false }
                 let (sum, overflow) = total.addingReportingOverflow(size)
@@ -105,42 +105,15 @@ struct LeafEntries: Sendable {
     func size(_ i: Int) -> UInt64 {
         bytes.withUnsafeBufferPointer { b in
             var p = Self.keyBounds(b, at: starts[i]).end
-            return Self.varint(b, &p)
+            return b.varint(at: &p)!
         }
     }
 
     /// Where the key bytes of the record at `start` begin and end. The record was checked when the leaf was made.
     private static func keyBounds(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> (start: Int, end: Int) {
         var p = start
-        let n = Int(varint(b, &p))
+        let n = Int(b.varint(at: &p)!)
         return (p, p + n)
-    }
-
-    private static func varint(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt64 {
-        var v: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = b[p]
-            p += 1
-            v |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return v }
-            shift += 7
-        }
-    }
-
-    /// A varint at `p` that may be cut short or overlong: nil then.
-    private static func varint(_ b: UnsafeBufferPointer<UInt8>, checking p: inout Int) -> UInt64? {
-        var v: UInt64 = 0
-        var shift: UInt64 = 0
-        while p < b.count {
-            let byte = b[p]
-            p += 1
-            v |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return v }
-            shift += 7
-            if shift > 63 { return nil }
-        }
-        return nil
     }
 
     private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {

@@ -248,19 +248,7 @@ struct TreeNode: Sendable {
     /// On the bytes in place rather than through a ``BinaryReader``: every leaf read from the store is checked
     /// whole, though a lookup then decodes one entry of it (the check was a tenth of a cold version listing).
     static func checkEntry(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt64? {
-        func varint() -> UInt64? {
-            var v: UInt64 = 0
-            var shift: UInt64 = 0
-            while p < b.count {
-                let byte = b[p]
-                p += 1
-                v |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return v }
-                shift += 7
-                if shift > 63 { return nil }
-            }
-            return nil
-        }
+        func varint() -> UInt64? { b.varint(at: &p) }
         // A count of what follows, at most the bytes left (``BinaryReader/count()``).
         func count() -> Int? {
             guard let v = varint(), v <= UInt64(b.count - p) else { return nil }
