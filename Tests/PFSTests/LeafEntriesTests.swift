@@ -90,4 +90,20 @@ import Testing
             }
         }
     }
+
+    /// Nodes are addressed by their bytes: if their encoding drifted, equal contents written before and after would get
+    /// different digests and share no subtree. The leaf of ``files`` and the root of a 1,000-file tree are pinned, at the
+    /// values the encoder before ``LeafWriter`` gave (checked by building this test at a33e46e).
+    @Test func theEncodingOfStoredNodesIsPinned() async throws {
+        #expect(Digest.of(TreeNode.leaf(Self.files).encode()).hex == "e2531dc0a78aaeb55950e3f22f8ff868c3c76605cf3b96d57ae0b37722034212")
+        var edits = TreeEdits()
+        for i in 0..<1_000 { edits.put(Key("dir\(i % 37)/file-\(i)"), testEntry(i, size: UInt64(i))) }
+        let root = try #require(try await Tree.apply(edits, to: nil, in: NoNodes()).root)
+        #expect(root.hex == "e6c2c6f397d05842e78b4d30f732e77c912914bd8b350326c65147ac52985a0c")
+    }
+}
+
+/// A source with no nodes: a tree built from nothing reads none.
+private struct NoNodes: NodeSource {
+    func node(_ digest: Digest) async throws -> TreeNode { throw PFSError.corrupt("no node \(digest)") }
 }
