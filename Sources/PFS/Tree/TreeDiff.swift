@@ -64,9 +64,10 @@ enum TreeDiff {
                     sb.removeLast()
                     // Equal bytes are equal entries; unequal ones are compared decoded, as an entry may have more than one encoding.
                     if la.record(ia) == lb.record(ib) { continue }
-                    let (ea, eb) = (try la.entry(ia), try lb.entry(ib))
                     let k = la.key(ia)
-                    if ea != eb, k.hasPrefix(prefix), !(try emit(k, ea, eb)) { return }
+                    guard k.hasPrefix(prefix) else { continue }
+                    let (ea, eb) = (try la.entry(ia), try lb.entry(ib))
+                    if ea != eb, !(try emit(k, ea, eb)) { return }
                 } else if order < 0 {
                     sa.removeLast()
                     if !(try emitOne(la, ia, old: true)) { return }
