@@ -55,7 +55,6 @@ def test_s3_readers_never_see_a_half_written_file(server, s3, repo):
     try:
         f.write(b"a" * 100_000)
         f.flush()
-        os.fsync(f.fileno()) if False else None
         time.sleep(0.3)  # longer than the commit delay: an open file must still not be committed
         assert s3_get(s3, repo, "slow.bin") is None
         f.write(b"b" * 100_000)
@@ -126,6 +125,29 @@ def test_unlink_mkdir_rmdir_and_their_errors(server, s3, repo):
     assert wait_until(lambda: s3_get(s3, repo, "empty/") is None, 5)
 
 
+def test_the_root_and_a_repo_directory_take_no_writes_whatever_the_name(server, s3, repo):
+    # Their entries are repos, branches and commits: a name there used to be taken for a branch, so `touch repo/f`
+    # staged a file with an empty path on branch f (retried forever) and `rmdir repo/master` answered success.
+    r = server.mnt / repo
+    (r / "master" / "kept.txt").write_bytes(b"k")
+    assert wait_until(lambda: s3_get(s3, repo, "kept.txt") == b"k", 5)
+    before = commits(server, repo)
+    for parent in (server.mnt, r):
+        for name in ("newbranch", "bad name", "@" + "0" * 32):
+            assert err(lambda: open(parent / name, "w")) == errno.EROFS, (parent, name)
+            assert err(lambda: os.mkdir(parent / name)) == errno.EROFS, (parent, name)
+    snapshot = next(n for n in os.listdir(r) if n.startswith("@"))
+    for existing in (r, r / "master", r / snapshot):
+        assert err(lambda: os.rmdir(existing)) == errno.EROFS, existing
+    assert err(lambda: os.rename(r / "master", r / "renamed")) == errno.EROFS
+    assert err(lambda: os.rename(r / "master" / "kept.txt", r / "kept.txt")) == errno.EROFS
+    assert err(lambda: os.mknod(r / "node")) == errno.EROFS
+    time.sleep(0.2)  # longer than the commit delay: anything staged would be on its way
+    assert commits(server, repo) == before
+    assert sorted(os.listdir(r / "master")) == ["kept.txt"]
+    assert "cannot commit" not in server.log_tail(200)
+
+
 def test_rename_files_and_directories_within_a_branch(server, s3, repo):
     b = server.mnt / repo / "master"
     (b / "a.txt").write_bytes(b"A")
@@ -175,6 +197,61 @@ def test_cp_r_and_tar_into_the_mount(server, s3, repo, tmp_path):
     os.mkdir(server.mnt / repo / "master" / "untar")
     subprocess.run(["tar", "-C", str(server.mnt / repo / "master" / "untar"), "-xf", str(tmp_path / "t.tar")], check=True)
     assert wait_until(lambda: s3_get(s3, repo, "cp/a/b/c.txt") == b"c" and s3_get(s3, repo, "untar/tree/top.txt") == b"t" * 5000, 5)
+
+
+def test_a_process_inside_a_directory_keeps_its_working_directory_across_commits(server, s3, repo, monkeypatch):
+    # A commit makes the mount tell the kernel which paths changed; a directory that is still there must stay the
+    # working directory of the processes inside it (getcwd used to fail with ENOENT after the first commit below it).
+    work = server.mnt / repo / "master" / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    pathlib.Path("mine.txt").write_bytes(b"from inside")
+    assert wait_until(lambda: s3_get(s3, repo, "work/mine.txt") == b"from inside", 5)
+    assert wait_until(lambda: os.getxattr(".", "user.pachs3.commit").decode() == s3.head_object(
+        Bucket=f"master.{repo}", Key="work/mine.txt")["VersionId"], 5)
+    assert os.getcwd() == str(work)
+    # Changes from another door, below the directory and beside it.
+    s3.put_object(Bucket=f"master.{repo}", Key="work/deeper/theirs.txt", Body=b"from S3")
+    s3.put_object(Bucket=f"master.{repo}", Key="beside.txt", Body=b"x")
+    assert wait_until(lambda: pathlib.Path("deeper/theirs.txt").exists() and (work.parent / "beside.txt").exists(), 5)
+    assert os.getcwd() == str(work)
+    assert subprocess.run(["pwd", "-P"], capture_output=True, text=True, check=True).stdout.strip() == str(work)
+    # Gone for real (deleted through S3): then, as on a local disk, getcwd fails.
+    s3.delete_objects(Bucket=f"master.{repo}", Delete={"Objects": [{"Key": "work/"}, {"Key": "work/mine.txt"},
+                                                                   {"Key": "work/deeper/theirs.txt"}]})
+    assert wait_until(lambda: not work.exists(), 5)
+    monkeypatch.chdir(server.mnt)
+
+
+def test_git_init_add_commit_inside_the_mount(server, s3, repo, tmp_path):
+    src = tmp_path / "src"
+    (src / "pkg").mkdir(parents=True)
+    for i in range(30):
+        (src / "pkg" / f"m{i}.py").write_text(f"value = {i}\n" * (i + 1))
+    (src / "README").write_text("a project\n")
+    proj = server.mnt / repo / "master" / "proj"
+    proj.mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "GIT_CONFIG_GLOBAL": "/dev/null"}
+
+    def git(*args):
+        p = subprocess.run(["git", *args], cwd=proj, env=env, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, f"git {' '.join(args)}: {p.stderr}"
+        return p.stdout
+
+    git("init", "-q", "-b", "main", ".")
+    subprocess.run(["cp", "-r", f"{src}/.", str(proj)], check=True)
+    git("add", "-A")
+    git("commit", "-q", "-m", "first")
+    (proj / "README").write_text("a project, changed\n")
+    git("commit", "-q", "-am", "second")
+    assert git("status", "--porcelain") == ""
+    assert git("log", "--format=%s").split() == ["second", "first"]
+    git("fsck", "--strict")
+    # What git wrote is in the store: a clone through S3 sees the same history.
+    assert wait_until(lambda: s3_get(s3, repo, "proj/README") == b"a project, changed\n", 5)
+    head = git("rev-parse", "HEAD").strip()
+    assert wait_until(lambda: s3_get(s3, repo, "proj/.git/refs/heads/main") == f"{head}\n".encode(), 5)
 
 
 def test_chmod_chown_and_fsync_are_accepted(server, s3, repo):

@@ -15,6 +15,17 @@ extension MountFileSystem {
         return (WriteStage.Branch(repo: ref.repo, name: b), path)
     }
 
+    /// The key, branch and path of entry `name` of directory `parent`, for a call that creates, removes or
+    /// renames it. EROFS, whatever the name, in the root and in a repo's directory: their entries are repos,
+    /// branches and commits, which the mount shows but does not make or delete.
+    func writableChild(_ parent: UInt64, _ name: String) throws -> (MountPath, WriteStage.Branch, String) {
+        let p = try key(parent)
+        guard case .file = p.level else { throw FuseError(EROFS) }
+        let k = try childKey(p, name)
+        let (b, path) = try writable(k)
+        return (k, b, path)
+    }
+
     /// Attributes, or nil when the node does not exist.
     func existing(_ key: MountPath) async throws -> NodeAttributes? {
         do {
@@ -76,8 +87,7 @@ extension MountFileSystem {
 
     func create(_ req: FuseRequest, parent: UInt64, name: String, mode: mode_t, fi: fuse_file_info) {
         serve(req) { [self] in
-            let k = try childKey(try key(parent), name)
-            let (b, path) = try writable(k)
+            let (k, b, path) = try writableChild(parent, name)
             if fi.flags & O_EXCL != 0, try await existing(k) != nil { throw FuseError(EEXIST) }
             let staged = try writes.create(b, path, open: true)
             var f = fi
@@ -91,8 +101,7 @@ extension MountFileSystem {
 
     func mknod(_ req: FuseRequest, parent: UInt64, name: String, mode: mode_t) {
         serve(req) { [self] in
-            let k = try childKey(try key(parent), name)
-            let (b, path) = try writable(k)
+            let (k, b, path) = try writableChild(parent, name)
             guard mode & S_IFMT == S_IFREG else { throw FuseError(EPERM) }
             if try await existing(k) != nil { throw FuseError(EEXIST) }
             _ = try writes.create(b, path, open: false)
@@ -198,8 +207,7 @@ extension MountFileSystem {
 
     func mkdir(_ req: FuseRequest, parent: UInt64, name: String) {
         serve(req) { [self] in
-            let k = try childKey(try key(parent), name)
-            let (b, path) = try writable(k)
+            let (k, b, path) = try writableChild(parent, name)
             if try await existing(k) != nil { throw FuseError(EEXIST) }
             writes.makeDirectory(b, path)
             writes.changed(b)
@@ -209,8 +217,7 @@ extension MountFileSystem {
 
     func unlink(_ req: FuseRequest, parent: UInt64, name: String) {
         serve(req) { [self] in
-            let k = try childKey(try key(parent), name)
-            let (b, path) = try writable(k)
+            let (k, b, path) = try writableChild(parent, name)
             guard let attrs = try await existing(k) else { throw FuseError(ENOENT) }
             guard attrs.kind == .file else { throw FuseError(EISDIR) }
             writes.delete(b, path)
@@ -221,8 +228,7 @@ extension MountFileSystem {
 
     func rmdir(_ req: FuseRequest, parent: UInt64, name: String) {
         serve(req) { [self] in
-            let k = try childKey(try key(parent), name)
-            let (b, path) = try writable(k)
+            let (k, b, path) = try writableChild(parent, name)
             guard let attrs = try await existing(k) else { throw FuseError(ENOENT) }
             guard attrs.kind == .directory else { throw FuseError(ENOTDIR) }
             guard try await isEmptyDirectory(k) else { throw FuseError(ENOTEMPTY) }
@@ -246,10 +252,8 @@ extension MountFileSystem {
 
     func rename(_ req: FuseRequest, parent: UInt64, name: String, newParent: UInt64, newName: String, flags: UInt32) {
         serve(req) { [self] in
-            let from = try childKey(try key(parent), name)
-            let to = try childKey(try key(newParent), newName)
-            let (b, fromPath) = try writable(from)
-            let (b2, toPath) = try writable(to)
+            let (from, b, fromPath) = try writableChild(parent, name)
+            let (to, b2, toPath) = try writableChild(newParent, newName)
             guard b == b2 else { throw FuseError(EXDEV) }
             if flags & renameExchange != 0 { throw FuseError(EINVAL) }
             guard let src = try await existing(from) else { throw FuseError(ENOENT) }

@@ -67,9 +67,17 @@ final class FuseSession: @unchecked Sendable {
         _ = fuse_lowlevel_notify_inval_inode(session, inode, 0, 0)
     }
 
-    /// Tells the kernel to drop its cached entry `name` of directory `parent`.
+    /// Tells the kernel that its cached entry `name` of directory `parent` may be stale: the next path
+    /// through it looks it up again and drops it only if it is gone or became something else.
     func invalidateEntry(parent: UInt64, name: String) {
-        _ = name.withCString { fuse_lowlevel_notify_inval_entry(session, parent, $0, strlen($0)) }
+        // Dropping the entry outright would disconnect a directory that is still there from every process
+        // inside it: getcwd(3) then fails with ENOENT (git, pwd, make). Kernels before 6.2 cannot expire.
+        let expired = name.withCString {
+            fuse_lowlevel_notify_expire_entry(session, parent, $0, strlen($0), FUSE_LL_EXPIRE_ONLY)
+        }
+        if expired == -ENOSYS {
+            _ = name.withCString { fuse_lowlevel_notify_inval_entry(session, parent, $0, strlen($0)) }
+        }
     }
 
     deinit { fuse_session_destroy(session) }
