@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -290,6 +291,41 @@ def test_commit_at_unmount(tmp_path):
         shutil.rmtree(srv.root, ignore_errors=True)
 
 
+def test_sigterm_unmounts_at_once_while_processes_hold_files_and_directories_in_the_mount(tmp_path):
+    # A lazy unmount alone kept the connection up while a process still had a file open or its working directory
+    # in the mount, and `pachs3 serve` waited for them: a service stop hung until they let go.
+    srv = MountedServer(pathlib.Path(tempfile.mkdtemp(prefix="pachs3-mount-held-")))
+    holders = []
+    try:
+        srv.start()
+        srv.s3().create_bucket(Bucket="master.held")
+        d = srv.mnt / "held" / "master" / "dir"
+        d.mkdir()
+        holders.append(subprocess.Popen(["sleep", "600"], cwd=d))
+        writer = subprocess.Popen(
+            [sys.executable, "-c", "import os, sys\n"
+             "f = open('open.txt', 'wb'); f.write(b'written, still open'); f.flush(); print('ready', flush=True)\n"
+             "sys.stdin.readline()\n"
+             "try:\n    os.write(f.fileno(), b'after'); print('wrote')\n"
+             "except OSError as e:\n    print(e.errno)\n"],
+            cwd=d, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        holders.append(writer)
+        assert writer.stdout.readline().strip() == "ready"
+        assert srv.stop() == 0
+        assert not is_mounted(srv.mnt)
+        out, _ = writer.communicate("go\n", timeout=10)
+        assert out.strip() == str(errno.ENOTCONN)
+        # The open file was committed at the unmount, as every staged change is.
+        got = subprocess.run([*srv.cli_prefix("get", "file"), "held@master:/dir/open.txt"], capture_output=True, check=True).stdout
+        assert got == b"written, still open"
+    finally:
+        for h in holders:
+            h.kill()
+            h.wait()
+        srv.stop()
+        shutil.rmtree(srv.root, ignore_errors=True)
+
+
 def test_staging_files_are_reused_without_mixing_contents(tmp_path):
     """Local staging files are emptied and reused after their commit: each file keeps exactly its own bytes
     (a shorter file after a longer one shows none of it), the cache directory keeps a bounded number of
@@ -451,15 +487,39 @@ def test_deletions_and_directories_a_dead_mount_staged_are_committed_by_the_next
 
 def test_a_file_deleted_while_open_is_never_committed(server, s3, repo):
     b = server.mnt / repo / "master"
-    f = open(b / "ephemeral.txt", "wb")
+    f = open(b / "ephemeral.txt", "w+b")
     f.write(b"temporary")
     os.unlink(b / "ephemeral.txt")
+    # As on a local disk, the descriptor keeps working (tempfile.TemporaryFile, sort -T): these used to fail
+    # with ENOENT once the path was gone.
+    f.write(b" scratch")
+    f.flush()
+    assert os.fstat(f.fileno()).st_size == 17
+    assert os.pread(f.fileno(), 100, 0) == b"temporary scratch"
+    os.ftruncate(f.fileno(), 9)
+    assert os.fstat(f.fileno()).st_size == 9
+    f.seek(0)
+    assert f.read() == b"temporary"
+    os.fsync(f.fileno())
     f.close()
+    with tempfile.TemporaryFile(dir=b) as t:
+        t.write(b"x" * 100_000)
+        t.seek(0)
+        assert t.read() == b"x" * 100_000
+    committed = b / "committed.txt"
+    committed.write_bytes(b"stored version")
+    assert wait_until(lambda: s3_get(s3, repo, "committed.txt") == b"stored version", 5)
+    with open(committed, "rb") as r:
+        os.unlink(committed)
+        assert os.fstat(r.fileno()).st_size == 14
+        assert r.read() == b"stored version"
     (b / "marker.txt").write_bytes(b"m")  # a later commit, to wait for
     assert wait_until(lambda: s3_get(s3, repo, "marker.txt") == b"m", 5)
     time.sleep(0.2)
     assert s3_get(s3, repo, "ephemeral.txt") is None
     assert not (b / "ephemeral.txt").exists()
+    assert wait_until(lambda: s3_get(s3, repo, "committed.txt") is None, 5)
+    assert sorted(os.listdir(b)) == ["marker.txt"]
 
 
 def test_files_removed_or_renamed_before_any_commit_make_no_empty_commits(server, s3, repo):

@@ -53,7 +53,7 @@ extension MountFileSystem {
                 let attrs = try await attributes(k)
                 guard attrs.kind == .file else { throw FuseError(EISDIR) }
                 let staged = try await writes.openForWrite(b, path, truncate: fi.flags & O_TRUNC != 0, commit: attrs.commit)
-                f.fh = handles.withLock { $0.add(.file(.staged(staged))) }
+                f.fh = handles.withLock { $0.add(.staged(staged), inode: ino) }
                 cfuse3_set_keep_cache(&f, 0)
                 if fi.flags & O_TRUNC != 0 { writes.changed(b) }
                 return req.open(f)
@@ -64,7 +64,7 @@ extension MountFileSystem {
             for _ in 0..<3 {
                 if case .branch(let b) = ref.base, let staged = writes.stagedFile(ref.repo, b, path) {
                     staged.opened()
-                    f.fh = handles.withLock { $0.add(.file(.staged(staged))) }
+                    f.fh = handles.withLock { $0.add(.staged(staged), inode: ino) }
                     cfuse3_set_keep_cache(&f, 0)
                     return req.open(f)
                 }
@@ -73,7 +73,7 @@ extension MountFileSystem {
             }
             guard let commit = attrs.commit else { throw FuseError(ENOENT) }
             let reader = RangeReader(client: client, ref: .commit(ref.repo, commit), path: path, size: attrs.size, identity: attrs.contentIdentity, cache: blocks)
-            f.fh = handles.withLock { $0.add(.file(.reader(reader))) }
+            f.fh = handles.withLock { [attrs] in $0.add(.reader(reader), inode: ino, version: attrs) }
             let identity = attrs.contentIdentity
             let keep: Bool = table.withLock { t in
                 let same = t.node(ino)?.contentIdentity == identity && identity != nil
@@ -90,11 +90,11 @@ extension MountFileSystem {
             let (k, b, path) = try writableChild(parent, name)
             if fi.flags & O_EXCL != 0, try await existing(k) != nil { throw FuseError(EEXIST) }
             let staged = try writes.create(b, path, open: true)
+            let ino = table.withLock { $0.lookup(k) }
             var f = fi
-            f.fh = handles.withLock { $0.add(.file(.staged(staged))) }
+            f.fh = handles.withLock { $0.add(.staged(staged), inode: ino) }
             cfuse3_set_keep_cache(&f, 0)
             let attrs = staged.attributes(readOnly: false)
-            let ino = table.withLock { $0.lookup(k) }
             req.create(entryParam(ino, k, attrs), f)
         }
     }
@@ -179,11 +179,19 @@ extension MountFileSystem {
             let sizeSet = toSet & FUSE_SET_ATTR_SIZE != 0
             let mtimeSet = toSet & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW) != 0
             if isReadOnly(k) { throw FuseError(EROFS) }
+            let mtime =
+                toSet & FUSE_SET_ATTR_MTIME_NOW != 0
+                ? Date() : Date(timeIntervalSince1970: Double(attr.st_mtim.tv_sec) + Double(attr.st_mtim.tv_nsec) / 1e9)
+            // ftruncate(2) or futimens(2) of a file unlinked or replaced while open: the change is its descriptors' alone.
+            if sizeSet || mtimeSet, let fh, case .file(.staged(let f))? = handles.withLock({ $0.get(fh) }),
+                let (b, path) = try? writable(k), writes.stagedFile(b.repo, b.name, path) !== f
+            {
+                if sizeSet { try await f.truncate(UInt64(attr.st_size)) }
+                if mtimeSet { f.mtime = mtime }
+                return req.attr(f.attributes(readOnly: false).stat(inode: ino, uid: uid, gid: gid), timeout: cacheSeconds(k))
+            }
             if sizeSet || mtimeSet, case .file = try await attributes(k).kind {
                 let (b, path) = try writable(k)
-                let mtime =
-                    toSet & FUSE_SET_ATTR_MTIME_NOW != 0
-                    ? Date() : Date(timeIntervalSince1970: Double(attr.st_mtim.tv_sec) + Double(attr.st_mtim.tv_nsec) / 1e9)
                 var staged = sizeSet ? writes.stagedFileToResize(b.repo, b.name, path) : writes.stagedFile(b.repo, b.name, path)
                 var opened = false
                 if staged == nil {

@@ -192,7 +192,13 @@ final class MountFileSystem: Sendable {
     func getattr(_ req: FuseRequest, ino: UInt64) {
         serve(req) { [self] in
             let k = try key(ino)
-            let attrs = try await attributes(k)
+            let attrs: NodeAttributes
+            do {
+                attrs = try await attributes(k)
+            } catch let e as FuseError where e.errno == ENOENT {
+                guard let open = handles.withLock({ $0.openFileAttributes(inode: ino) }) else { throw e }
+                attrs = open
+            }
             req.attr(attrs.stat(inode: ino, uid: uid, gid: gid), timeout: cacheSeconds(k))
         }
     }
@@ -431,6 +437,8 @@ struct HandleTable: Sendable {
     }
 
     private var handles: [UInt64: Handle] = [:]
+    /// The inode of each open file, and for a stored version what it was when opened.
+    private var files: [UInt64: (inode: UInt64, version: NodeAttributes?)] = [:]
     private var next: UInt64 = 1
 
     mutating func add(_ h: Handle) -> UInt64 {
@@ -440,7 +448,31 @@ struct HandleTable: Sendable {
         return n
     }
 
+    /// Adds an open file of `inode`; `version` is what a stored version read by range looks like.
+    mutating func add(_ file: OpenFile, inode: UInt64, version: NodeAttributes? = nil) -> UInt64 {
+        let n = add(.file(file))
+        files[n] = (inode, version)
+        return n
+    }
+
     func get(_ n: UInt64) -> Handle? { handles[n] }
 
-    mutating func remove(_ n: UInt64) -> Handle? { handles.removeValue(forKey: n) }
+    /// What a file of `inode` open now shows (a staged file's bytes before a stored version's), for an
+    /// inode whose path is gone: a file unlinked while open stays what its descriptors read and fstat(2) describes.
+    func openFileAttributes(inode: UInt64) -> NodeAttributes? {
+        var stored: NodeAttributes? = nil
+        for (n, f) in files where f.inode == inode {
+            switch handles[n] {
+            case .file(.staged(let s))?: return s.attributes(readOnly: false)
+            case .file(.reader)?: stored = stored ?? f.version
+            default: continue
+            }
+        }
+        return stored
+    }
+
+    mutating func remove(_ n: UInt64) -> Handle? {
+        files[n] = nil
+        return handles.removeValue(forKey: n)
+    }
 }

@@ -8,6 +8,9 @@ final class FuseSession: @unchecked Sendable {
     private let lock = NSLock()
     private var unmounted = false
     let mountpoint: String
+    /// The mount point as the kernel names it (no symbolic links), and the device of this mount there.
+    private let resolved: String
+    private let device: String?
 
     /// Creates the session with `options` (`-o` mount options) and mounts it at `mountpoint`.
     init(mountpoint: String, options: [String], userdata: UnsafeMutableRawPointer) throws {
@@ -27,11 +30,12 @@ final class FuseSession: @unchecked Sendable {
         for p in argv { free(p) }
         guard let made else { throw MountError("cannot start a FUSE session with options \(options.joined(separator: ","))") }
         session = made
-        let resolved = realpath(mountpoint, nil).map { p in defer { free(p) }; return String(cString: p) } ?? mountpoint
+        resolved = realpath(mountpoint, nil).map { p in defer { free(p) }; return String(cString: p) } ?? mountpoint
         guard fuse_session_mount(session, mountpoint) == 0 else {
             fuse_session_destroy(session)
             throw MountError("cannot mount at \(mountpoint): is it an existing, empty directory, and is /dev/fuse usable?")
         }
+        device = MountTable.device(mountedAt: resolved)
         KernelReadahead.set(mountedAt: resolved, kib: Int(FuseOperations.readahead >> 10))
     }
 
@@ -59,6 +63,13 @@ final class FuseSession: @unchecked Sendable {
         guard !unmounted else { return }
         unmounted = true
         fuse_session_exit(session)
+        // A lazy unmount leaves the connection up, and the loop's threads waiting for a request that may never
+        // come, for as long as any process keeps a file or its working directory in the mount. Forcing aborts
+        // the connection (root only; those processes then get ENOTCONN): the loop ends now. Only while the mount
+        // there is still this one: after an unmount from outside, another may have taken its place.
+        if geteuid() == 0, let device, MountTable.device(mountedAt: resolved) == device {
+            _ = umount2(resolved, Int32(MNT_FORCE))
+        }
         fuse_session_unmount(session)
     }
 
