@@ -35,6 +35,7 @@ struct FileIngest {
         let registered = RegisteredChunks()
         // What this body's puts staged: its own to make durable or discard, whoever else writes the same chunks.
         let staged = RegisteredChunks()
+        let written = FirstOccurrences()
         do {
             return try await withThrowingTaskGroup(of: (Int, ChunkRef).self) { writes in
                 var refs = [ChunkRef]()
@@ -61,7 +62,9 @@ struct FileIngest {
                         // In flight before the existence check, so a collection running now keeps what it finds.
                         inflight.add(CollectionOfOne(d))
                         registered.append(d)
-                        if !(try await blobs.touch(d)), try await blobs.put(d, chunk) { staged.append(d) }
+                        // A chunk the body repeats (zeros of a sparse file, padding) is written once: its first
+                        // occurrence's put is made durable or discarded with the body's other chunks.
+                        if written.claim(d), !(try await blobs.touch(d)), try await blobs.put(d, chunk) { staged.append(d) }
                         return (index, ChunkRef(digest: d, size: UInt32(chunk.count), inMeta: false, crc32: crc.value))
                     }
                     writing += 1
@@ -181,6 +184,13 @@ private final class RegisteredChunks: Sendable {
     func append(_ d: Digest) { digests.withLock { $0.append(d) } }
 
     var all: [Digest] { digests.withLock { $0 } }
+}
+
+/// The digests a body has met so far: each is stored by the first chunk that claims it.
+private final class FirstOccurrences: Sendable {
+    private let seen = Mutex<Set<Digest>>([])
+
+    func claim(_ d: Digest) -> Bool { seen.withLock { $0.insert(d).inserted } }
 }
 
 extension FileEntry {
