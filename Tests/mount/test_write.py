@@ -167,6 +167,27 @@ def test_rename_files_and_directories_within_a_branch(server, s3, repo):
     assert err(lambda: os.rename(b / "b.txt", server.mnt / repo / "dev" / "b.txt")) == errno.EXDEV
 
 
+def test_a_file_open_for_writing_moves_with_its_directory(server, s3, repo):
+    # The open file used to stay staged under its old path: closed, it was committed there, bringing back the
+    # directory that had been renamed away.
+    b = server.mnt / repo / "master"
+    os.makedirs(b / "src" / "deep")
+    (b / "src" / "done.txt").write_bytes(b"closed")
+    f = open(b / "src" / "deep" / "open.txt", "wb")
+    f.write(b"first half, ")
+    f.flush()
+    os.rename(b / "src", b / "dst")
+    f.write(b"second half")
+    f.close()
+    assert wait_until(lambda: s3_get(s3, repo, "dst/deep/open.txt") == b"first half, second half", 5)
+    assert s3_get(s3, repo, "dst/done.txt") == b"closed"
+    time.sleep(0.2)  # longer than the commit delay: a stray commit under the old name would be in
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=f"master.{repo}").get("Contents", []))
+    assert not [k for k in keys if k.startswith("src")], keys
+    assert not (b / "src").exists()
+    assert (b / "dst" / "deep" / "open.txt").read_bytes() == b"first half, second half"
+
+
 def test_rsync_into_the_mount_keeps_times_and_second_run_moves_nothing(server, s3, repo, tmp_path):
     src = tmp_path / "src"
     (src / "deep" / "er").mkdir(parents=True)

@@ -300,6 +300,10 @@ extension MountFileSystem {
             }
             let done = try await client.finishCommit(target, description: "pachs3 mount: rename")
             await heads.moved(b.repo, b.name, to: done.id)
+            if src.kind == .directory {
+                writes.moveStagedTree(b, from: fromPath, to: toPath)
+                writes.changed(b)
+            }
             table.withLock { t in
                 t.rekey(from, to: to)
                 if src.kind == .directory, case .file(let ref, _) = from.level {

@@ -372,6 +372,28 @@ final class WriteStage: @unchecked Sendable {
         return true
     }
 
+    /// Moves what is staged under directory `from` to `to`, once a commit has moved the directory's committed
+    /// contents: files still open for writing then, and whatever was made or deleted under it meanwhile.
+    func moveStagedTree(_ b: Branch, from: String, to: String) {
+        let (fromDir, toDir) = (from + "/", to + "/")
+        func moved(_ p: String) -> String { toDir + p.dropFirst(fromDir.count) }
+        locked {
+            guard var c = branches[b] else { return }
+            var notes: [ChangeJournal.Entry?] = []
+            for p in c.deleted where p.hasPrefix(fromDir) && p != fromDir { notes += [c.undelete(p, b), c.delete(moved(p), b)] }
+            for p in c.dirs where p.hasPrefix(fromDir) { notes += [c.unmkdir(p, b), c.mkdir(moved(p), b)] }
+            for (p, f) in c.files where p.hasPrefix(fromDir) {
+                let q = moved(p)
+                c.files[p] = nil
+                f.path = q
+                c.files[q] = f
+                notes.append(c.undelete(q, b))
+            }
+            journaled(notes)
+            branches[b] = c
+        }
+    }
+
     // MARK: - Commits
 
     /// After a change: commits soon (closes close together share one commit), unless commits wait for unmount.
