@@ -387,7 +387,8 @@ final class WriteStage: @unchecked Sendable {
                 c.files[p] = nil
                 f.path = q
                 c.files[q] = f
-                notes.append(c.undelete(q, b))
+                // The old name is deleted too, as in moveStaged: a commit since the move may have recorded it.
+                notes += [c.undelete(q, b), c.delete(p, b)]
             }
             journaled(notes)
             branches[b] = c
