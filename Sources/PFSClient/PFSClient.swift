@@ -27,7 +27,8 @@ public protocol PFSClient: Sendable {
     func listCommits(_ repo: RepoID, from ref: CommitRef?, limit: Int) async throws -> [CommitInfo]
     /// Commits of `repo` (made on `branch` if given) as they are started, written into and finished: first the
     /// existing ones after `from` (all when nil), oldest first, then each change, until the consumer stops iterating.
-    /// With `finishedOnly`, each commit is yielded once, when it is finished.
+    /// With `finishedOnly`, each commit is yielded once, when it is finished. The stream ends, without an error,
+    /// when `branch` is set to another commit (not by a commit on it) or deleted, or `repo` deleted.
     func subscribeCommits(_ repo: RepoID, branch: String?, from: CommitID?, finishedOnly: Bool) async throws
         -> AsyncThrowingStream<CommitInfo, any Error>
     /// The commit `ref` names, once it is finished.

@@ -97,4 +97,46 @@ import Testing
             #expect(!engine.events.hasSubscribers(repo))
         }
     }
+
+    /// Every commit a subscription yields until it ends.
+    func drain(_ stream: AsyncThrowingStream<CommitInfo, any Error>) async throws -> [CommitID] {
+        var out: [CommitID] = []
+        for try await c in stream { out.append(c.id) }
+        return out
+    }
+
+    @Test("a branch subscription ends when its branch is set to another commit or deleted, or its repo is deleted")
+    func branchSubscriptionsEndWhenTheirHistoryStopsGrowing() async throws {
+        try await withEngine("sub") { engine, _ in
+            let repo = RepoID("sub")
+            try await engine.createRepo(repo)
+            let master = CommitRef.branch(repo, "master")
+            let c1 = try await put(engine, master, "a", [1]).commit
+            let c2 = try await put(engine, master, "b", [2]).commit
+            try await engine.createBranch(repo, "dev", head: master)
+
+            // Reset to an older commit: the master subscription ends; dev's and the repo's go on.
+            let onMaster = try await engine.subscribeCommits(repo, branch: "master", from: c2)
+            let onDev = try await engine.subscribeCommits(repo, branch: "dev", from: c2)
+            let onRepo = try await engine.subscribeCommits(repo, from: c2)
+            async let masterSeen = drain(onMaster)
+            try await engine.createBranch(repo, "master", head: .commit(repo, c1), move: true)
+            #expect(try await masterSeen == [])
+            let c3 = try await put(engine, .branch(repo, "dev"), "c", [3]).commit
+            #expect(try await take(1, from: onDev).map(\.id) == [c3])
+            #expect(try await take(1, from: onRepo).map(\.id) == [c3])
+
+            // Deleted branch, then deleted repo.
+            async let devSeen = drain(onDev)
+            try await engine.deleteBranch(repo, "dev")
+            #expect(try await devSeen == [])
+            async let repoSeen = drain(onRepo)
+            let open = try await engine.startCommit(repo, branch: "master")
+            let waited = Task { try await engine.waitForCommit(.commit(repo, open.id)) }
+            while engine.events.subscriberCount(repo) < 2 { await Task.yield() }
+            try await engine.deleteRepo(repo)
+            #expect(try await repoSeen == [open.id])
+            await #expect(throws: PFSError.self) { try await waited.value }
+        }
+    }
 }

@@ -85,6 +85,7 @@ class MountedServer:
         self._events: queue.Queue[str | None] = queue.Queue()
         self.proc: subprocess.Popen | None = None
         self.endpoint = ""
+        self.grpc_address = ""
 
     def start(self) -> None:
         cmd = [binary(), "serve", "--data-dir", str(self.data_dir), "--address", "127.0.0.1", "--port", "0", "--grpc-port", "0", "--mount", str(self.mnt)]
@@ -94,7 +95,7 @@ class MountedServer:
         threading.Thread(target=self._drain, daemon=True).start()
         deadline = time.monotonic() + START_DEADLINE
         mounted = listening = False
-        while not (mounted and listening):
+        while not (mounted and listening and self.grpc_address):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.stop()
@@ -110,6 +111,8 @@ class MountedServer:
             elif "pachs3 S3 gateway listening on" in line:
                 listening = True
                 self.endpoint = line.split("listening on ", 1)[1].split(" ", 1)[0]
+            elif "pachs3 gRPC API listening on" in line:
+                self.grpc_address = line.split("listening on ", 1)[1].split(" ", 1)[0]
         assert wait_until(lambda: is_mounted(self.mnt), 10), "the mount point is not mounted:\n" + self.log_tail()
 
     def _drain(self) -> None:
@@ -150,6 +153,10 @@ class MountedServer:
 
     def cli_prefix(self, *verb: str) -> list[str]:
         return [binary(), *verb, "--data-dir", str(self.data_dir)]
+
+    def remote_cli(self, *args: str) -> subprocess.CompletedProcess:
+        """The CLI through the server's gRPC API, as a user's is: the server hears of what it does."""
+        return subprocess.run([binary(), *args, "--address", self.grpc_address], capture_output=True, text=True, check=True, timeout=60)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         cmd = [*self.cli_prefix(*args[:2]), *args[2:]]

@@ -100,6 +100,28 @@ def test_a_put_through_s3_appears_within_a_second_and_the_old_commit_keeps_its_b
     assert (server.mnt / repo / f"@{old}" / "data.txt").read_bytes() == b"version one\n"
 
 
+def test_a_branch_reset_or_deleted_through_another_door_reaches_the_mount_within_a_second(server, s3, repo):
+    # Only commits used to reach the mount: a branch set back to an older commit (pachctl-style create branch
+    # --head) or deleted stayed as the mount had last seen it, for good.
+    v1 = put(s3, repo, "data.txt", b"one")
+    put(s3, repo, "data.txt", b"two, longer")
+    path = server.mnt / repo / "master" / "data.txt"
+    assert path.read_bytes() == b"two, longer"
+    server.remote_cli("create", "branch", f"{repo}@master", "--head", f"{repo}@{v1}")
+    assert wait_until(lambda: path.read_bytes() == b"one", 1.0), path.read_bytes()
+    # Followed from the new HEAD on.
+    put(s3, repo, "data.txt", b"three, after the reset")
+    assert wait_until(lambda: path.read_bytes() == b"three, after the reset", 1.0)
+    s3.create_bucket(Bucket=f"gone.{repo}")
+    put(s3, repo, "f.txt", b"x", branch="gone")
+    branch = server.mnt / repo / "gone"
+    assert os.listdir(branch) == ["f.txt"]
+    s3.delete_object(Bucket=f"gone.{repo}", Key="f.txt")
+    s3.delete_bucket(Bucket=f"gone.{repo}")
+    assert wait_until(lambda: not branch.exists(), 1.0)
+    assert "gone" not in os.listdir(server.mnt / repo)
+
+
 def test_posix_tools_on_branch_and_snapshot(server, s3, repo, tmp_path):
     files = {f"src/m{i}/f{j}.txt": (f"line {i} {j}\n" * (j + 1)).encode() for i in range(3) for j in range(4)}
     files["src/needle.txt"] = b"haystack\nthe needle is here\n"

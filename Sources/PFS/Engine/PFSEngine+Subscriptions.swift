@@ -4,7 +4,9 @@ extension PFSEngine {
     /// The stream first yields the existing commits (of `branch`'s history, or of the whole repo), oldest first,
     /// that come after `from` — all of them when `from` is nil — then each change as it becomes durable, until the
     /// consumer stops iterating. A commit is yielded again when it changes (an open commit written into, then
-    /// finished), never twice in the same state.
+    /// finished), never twice in the same state. The stream ends when the history it follows is no longer one
+    /// that grows: `branch` set to another commit (not by a commit on it) or deleted, or the repo deleted;
+    /// the subscriber then looks at the branch again.
     /// - Parameters:
     ///   - branch: only commits made on this branch; nil for every branch.
     ///   - from: a commit already seen; only later commits are replayed.
@@ -46,7 +48,14 @@ extension PFSEngine {
                 continuation.yield(Self.info(r))
             }
             for r in past { deliver(r, live: false) }
-            for await r in live { deliver(r) }
+            for await event in live {
+                switch event {
+                case .commit(let r):
+                    deliver(r)
+                case .branchChanged(let changed):
+                    if changed == nil || (branch != nil && changed == branch) { return continuation.finish() }
+                }
+            }
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
@@ -60,7 +69,13 @@ extension PFSEngine {
         let live = events.subscribe(rec.repo)
         // It may have finished between the read and the subscription.
         if let now = try await metadata.commit(rec.repo, rec.id), now.finished != nil { return Self.info(now) }
-        for await r in live where r.id == rec.id && r.finished != nil { return Self.info(r) }
+        for await event in live {
+            switch event {
+            case .commit(let r) where r.id == rec.id && r.finished != nil: return Self.info(r)
+            case .branchChanged(nil): throw PFSError.notFound("repo '\(rec.repo)' was deleted before commit \(rec.id) finished")
+            default: continue
+            }
+        }
         try Task.checkCancellation()
         throw PFSError.notFound("commit \(rec.id) went away before it finished")
     }

@@ -90,6 +90,7 @@ public final class PFSEngine: Sendable {
         try await metadata.deleteRepo(repo)
         finishedCommits.removeAll()
         versionLists.removeAll()
+        events.publishBranchChange(repo, nil)
     }
 
     // MARK: branches
@@ -105,6 +106,7 @@ public final class PFSEngine: Sendable {
             target = try await resolve(head).id
         }
         try await metadata.setBranch(repo, name, head: target, move: move)
+        events.publishBranchChange(repo, name)
         return BranchInfo(repo: repo, name: name, head: target)
     }
 
@@ -144,6 +146,7 @@ public final class PFSEngine: Sendable {
             finishedCommits.removeAll()
             versionLists.removeAll()
         }
+        events.publishBranchChange(repo, name)
     }
 
     /// A commit's record, from the cache when it is finished.

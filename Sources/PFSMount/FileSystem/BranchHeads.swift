@@ -20,6 +20,7 @@ actor BranchHeads {
     private let onMove: @Sendable (RepoID, String, CommitID?, CommitID?) -> Void
     private var heads: [Branch: State] = [:]
     private var tasks: [Branch: Task<Void, Never>] = [:]
+    private var stopped = false
 
     init(client: any PFSClient, fallbackSeconds: Double, onMove: @escaping @Sendable (RepoID, String, CommitID?, CommitID?) -> Void) {
         self.client = client
@@ -50,13 +51,17 @@ actor BranchHeads {
     private func subscribe(_ key: Branch, from: CommitID?) {
         let client = self.client
         tasks[key] = Task { [weak self] in
+            let started = ContinuousClock.now
             do {
                 let stream = try await client.subscribeCommits(key.repo, branch: key.name, from: from, finishedOnly: true)
                 await self?.markSubscribed(key)
                 for try await _ in stream {
                     try await self?.refresh(key)
                 }
-            } catch {}
+            } catch {
+                // One that keeps failing at once (a server away) is looked at again at most once a second.
+                if ContinuousClock.now - started < .seconds(1) { try? await Task.sleep(for: .seconds(1)) }
+            }
             await self?.subscriptionEnded(key)
         }
     }
@@ -72,12 +77,28 @@ actor BranchHeads {
         if old != info.head { onMove(key.repo, key.name, old, info.head) }
     }
 
-    private func subscriptionEnded(_ key: Branch) {
+    /// A subscription ends when its branch is set to another commit or deleted (or the server went away): the
+    /// branch is looked at again now, so that the kernel hears of the change at once, not when its cache expires.
+    private func subscriptionEnded(_ key: Branch) async {
         tasks[key] = nil
-        heads[key] = nil
+        guard !stopped, let old = heads[key] else { return }
+        heads[key] = State(head: old.head, read: old.read, subscribed: false)
+        do {
+            let info = try await client.inspectBranch(key.repo, key.name)
+            heads[key] = State(head: info.head, read: .now, subscribed: false)
+            if old.head != info.head { onMove(key.repo, key.name, old.head, info.head) }
+            if tasks[key] == nil { subscribe(key, from: info.head) }
+        } catch PFSError.notFound {
+            heads[key] = nil
+            onMove(key.repo, key.name, old.head, nil)
+        } catch {
+            // Out of reach: the next use of the branch reads its HEAD again and subscribes anew.
+            heads[key] = nil
+        }
     }
 
     func stop() {
+        stopped = true
         for t in tasks.values { t.cancel() }
         tasks = [:]
     }

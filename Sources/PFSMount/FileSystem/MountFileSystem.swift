@@ -412,7 +412,12 @@ final class MountFileSystem: Sendable {
             }
             let parents: [(UInt64, String)] = table.withLock { t in
                 targets.compactMap { (_, k) in
-                    guard case .file(let r, let path) = k.level, !path.isEmpty else { return nil }
+                    guard case .file(let r, let path) = k.level else { return nil }
+                    // The branch's own directory, in its repo's, once the branch is gone.
+                    if path.isEmpty {
+                        guard new == nil, case .branch(let name) = r.base, let repoIno = t.inode(of: MountPath(.repo(r.repo))) else { return nil }
+                        return (repoIno, name)
+                    }
                     let slash = path.lastIndex(of: "/")
                     let parentPath = slash.map { String(path[..<$0]) } ?? ""
                     let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
